@@ -1,0 +1,22 @@
+"""Read path and public API of Newsdesk: ask questions, get answers citing exact sentences."""
+
+from assistant.api import Assistant
+from assistant.errors import AssistantError, ConfigError, InvalidQuestionError
+from assistant.settings import Settings
+from assistant.types import ABSTENTION, Answer, ArticleView, Citation, Passage, Stats
+from index import IndexReport
+
+__all__ = [
+    "ABSTENTION",
+    "Answer",
+    "ArticleView",
+    "Assistant",
+    "AssistantError",
+    "Citation",
+    "ConfigError",
+    "IndexReport",
+    "InvalidQuestionError",
+    "Passage",
+    "Settings",
+    "Stats",
+]

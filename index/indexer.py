@@ -1,0 +1,274 @@
+"""Sync files and folders into the index: add new, replace changed, drop vanished, skip
+unchanged, remember exact duplicates as aliases.
+
+Write order per batch: mark pending and drop old chunks -> add vectors -> add chunk rows ->
+write article rows (last). A run killed anywhere leaves either the old article, or a
+pending mark that the next run repairs.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import logging
+import os
+import time
+from collections.abc import Callable, Iterable, Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import numpy as np
+from filelock import FileLock, Timeout
+
+from index.article import Article
+from index.chunking import Chunk, chunk_article, text_to_embed
+from index.config import LoaderConfig
+from index.errors import IndexBusyError
+from index.loaders import discover, is_not_article, load_path
+from index.report import Duplicate, IndexReport, Skipped
+from index.store import IndexStore
+from index.vectorstore import published_number
+
+log = logging.getLogger(__name__)
+
+Progress = Callable[[int, int, str], None]
+"""Called as progress(files_done, files_total, current_source)."""
+
+BATCH_CHUNKS = 512  # chunks embedded per flush: big enough for efficient batches
+
+
+@dataclass
+class _Batch:
+    articles: list[Article] = field(default_factory=list)
+    replacing: set[str] = field(default_factory=set)  # article ids being updated
+    body_hashes: dict[str, Article] = field(default_factory=dict)
+
+    def __len__(self) -> int:
+        return len(self.articles)
+
+
+class Indexer:
+    """One writer at a time (a lock file in the data directory)."""
+
+    def __init__(self, store: IndexStore, loading: LoaderConfig, lock_timeout: float = 2.0) -> None:
+        self.store = store
+        self.loading = loading
+        self.lock = FileLock(str(store.data_dir / "write.lock"), timeout=lock_timeout)
+
+    def index(self, inputs: Iterable[str | Path], progress: Progress | None = None) -> IndexReport:
+        """Index files and folders; folders are synced (vanished files removed)."""
+        started = time.perf_counter()
+        with self._locked():
+            report = IndexReport()
+            self._repair()
+            files, roots = self._expand(inputs, report)
+            seen: set[str] = set()
+            batch = _Batch()
+            for done, (path, topic) in enumerate(files, start=1):
+                for item in load_path(path, self.loading, topic):
+                    if isinstance(item, Skipped):
+                        report.skipped.append(item)
+                        seen.add(item.source)
+                        seen.update(s for _, s in self.store.catalog.sources_under(item.source + "#"))
+                        continue
+                    seen.add(item.source_key)
+                    self._plan(item, batch, report)
+                if sum(len(a.body) for a in batch.articles) > BATCH_CHUNKS * 900:
+                    self._flush(batch, report)
+                    batch = _Batch()
+                if progress:
+                    progress(done, len(files), str(path))
+            self._flush(batch, report)
+            for root in roots:
+                self._remove_vanished(root, seen, report)
+        report.seconds = time.perf_counter() - started
+        return report
+
+    def remove(self, keys: Iterable[str]) -> IndexReport:
+        """Remove articles or aliases by id or source key (a folder path removes all under it)."""
+        report = IndexReport()
+        catalog = self.store.catalog
+        with self._locked():
+            for key in keys:
+                prefix = str(Path(key).expanduser().resolve()) + os.sep if Path(key).is_dir() else None
+                targets = catalog.sources_under(prefix) if prefix else []
+                if not targets:
+                    state = catalog.source_state(key)
+                    row = catalog.get_article(key)
+                    if state:
+                        targets = [(state[0], key)]
+                    elif row:
+                        targets = [("article", row.source)]
+                    else:
+                        report.skipped.append(Skipped(source=key, reason="not in the index"))
+                        continue
+                for kind, source in targets:
+                    self._remove_source(kind, source, report)
+        return report
+
+    # --- planning ---------------------------------------------------------------------
+    def _expand(self, inputs: Iterable[str | Path], report: IndexReport) -> tuple[list[tuple[Path, str | None]], list[Path]]:
+        files: list[tuple[Path, str | None]] = []
+        roots: list[Path] = []
+        for raw in inputs:
+            path = Path(raw).expanduser()
+            try:
+                path = path.resolve()
+                if path.is_dir():
+                    roots.append(path)
+                    for found in discover(path):
+                        if is_not_article(found):
+                            report.skipped.append(Skipped(source=str(found), reason="README/LICENSE file, not an article"))
+                        else:
+                            files.append((found, None))
+                elif path.is_file():
+                    files.append((path, None))
+                else:
+                    report.skipped.append(Skipped(source=str(raw), reason="no such file or folder"))
+            except OSError as error:
+                report.skipped.append(Skipped(source=str(raw), reason=f"unreadable: {error}"))
+        return files, roots
+
+    def _plan(self, article: Article, batch: _Batch, report: IndexReport) -> None:
+        catalog = self.store.catalog
+        state = catalog.source_state(article.source_key)
+        if state and state[1] == article.content_hash:
+            report.unchanged.append(article.source_key)
+            return
+        original = batch.body_hashes.get(article.body_hash)
+        existing = catalog.article_with_body(article.body_hash)
+        if original is None and existing and existing[1] != article.source_key:
+            original_source, original_id = existing[1], existing[0]
+        elif original is not None and original.source_key != article.source_key:
+            original_source, original_id = original.source_key, original.article_id
+        else:
+            original_source = original_id = None
+        if original_source:
+            if state and state[0] == "article":
+                self._remove_source("article", article.source_key, IndexReport())
+            catalog.add_alias(article.source_key, original_id, article.content_hash)
+            report.duplicates.append(Duplicate(source=article.source_key, duplicate_of=original_source))
+            return
+        if state and state[0] == "alias":
+            catalog.remove_alias(article.source_key)
+        if state and state[0] == "article":
+            batch.replacing.add(article.article_id)
+            report.updated.append(article.source_key)
+        else:
+            report.added.append(article.source_key)
+        batch.articles.append(article)
+        batch.body_hashes[article.body_hash] = article
+
+    # --- writing ----------------------------------------------------------------------
+    def _flush(self, batch: _Batch, report: IndexReport) -> None:
+        if not batch.articles:
+            return
+        store, catalog = self.store, self.store.catalog
+        ids = [a.article_id for a in batch.articles]
+        # aliases of an article whose body changed are no longer duplicates of it
+        stale_aliases = [s for i in batch.replacing for s in catalog.aliases_of(i)]
+        catalog.begin_articles(ids)
+        store.vectors.delete_articles([i for i in ids if i in batch.replacing])
+        chunks, texts = self._chunk(batch.articles)
+        vectors = self._embed(texts, report)
+        by_id = {a.article_id: a for a in batch.articles}
+        metadata = [_chunk_metadata(by_id[c.article_id]) for c in chunks]
+        store.vectors.add(chunks, vectors, metadata)
+        catalog.add_chunks(chunks, {a.article_id: a.title for a in batch.articles})
+        catalog.finish_articles(batch.articles)
+        for source in stale_aliases:
+            catalog.remove_alias(source)
+            self._reload(source, report)
+
+    def _chunk(self, articles: list[Article]) -> tuple[list[Chunk], list[str]]:
+        cfg = self.store.chunking
+        chunks: list[Chunk] = []
+        texts: list[str] = []
+        for article in articles:
+            for chunk in chunk_article(article, self.store.embedder.count_tokens, cfg.max_tokens, cfg.overlap_sentences):
+                chunks.append(chunk)
+                texts.append(text_to_embed(article, chunk))
+        return chunks, texts
+
+    def _embed(self, texts: list[str], report: IndexReport) -> np.ndarray:
+        """Embed texts, reusing vectors cached by content hash (unchanged chunks stay free)."""
+        prefix = self.store.cache_key_prefix()
+        keys = [hashlib.sha1(f"{prefix}\x1f{t}".encode()).hexdigest() for t in texts]
+        cached = self.store.catalog.cached_vectors(keys)
+        missing = sorted({k: t for k, t in zip(keys, texts, strict=True) if k not in cached}.items())
+        if missing:
+            fresh = self.store.embedder.embed([t for _, t in missing])
+            new = dict(zip((k for k, _ in missing), fresh, strict=True))
+            self.store.catalog.cache_vectors(new.items())
+            cached.update(new)
+            report.chunks_embedded += len(missing)
+        if not texts:
+            return np.zeros((0, 1), dtype=np.float32)
+        return np.stack([cached[k] for k in keys])
+
+    def _reload(self, source: str, report: IndexReport) -> None:
+        """Index a former alias on its own (its original changed or vanished)."""
+        path = Path(source.split("#", 1)[0])
+        if not path.is_file():
+            report.removed.append(source)
+            return
+        batch = _Batch()
+        for item in load_path(path, self.loading):
+            if isinstance(item, Article) and item.source_key == source:
+                self._plan(item, batch, report)
+        self._flush(batch, report)
+
+    def _remove_vanished(self, root: Path, seen: set[str], report: IndexReport) -> None:
+        for kind, source in self.store.catalog.sources_under(str(root) + os.sep):
+            if source not in seen:
+                self._remove_source(kind, source, report)
+
+    def _remove_source(self, kind: str, source: str, report: IndexReport) -> None:
+        catalog = self.store.catalog
+        if kind == "alias":
+            catalog.remove_alias(source)
+            report.removed.append(source)
+            return
+        row = catalog.get_article(source)
+        if row is None:
+            return
+        self.store.vectors.delete_articles([row.id])
+        catalog.remove_articles([row.id])
+        report.removed.append(source)
+        for alias in row.aliases:  # a duplicate outlives its original: index it on its own
+            self._reload(alias, report)
+
+    def _repair(self) -> None:
+        """Finish what a killed run left: drop orphan chunks, force re-index of partial ones."""
+        pending = self.store.catalog.pending()
+        if not pending:
+            return
+        log.warning("repairing %d article(s) left half-written by an interrupted run", len(pending))
+        orphans = [i for i, has_row in pending if not has_row]
+        partial = [i for i, has_row in pending if has_row]
+        self.store.vectors.delete_articles(orphans + partial)
+        self.store.catalog.remove_articles(orphans)
+        self.store.catalog.invalidate(partial)
+
+    @contextmanager
+    def _locked(self) -> Iterator[None]:
+        try:
+            self.lock.acquire()
+        except Timeout as error:
+            raise IndexBusyError(
+                f"another newsdesk process is indexing into {self.store.data_dir} "
+                f"(lock {self.lock.lock_file}); try again when it finishes"
+            ) from error
+        try:
+            yield
+        finally:
+            self.lock.release()
+
+
+def _chunk_metadata(article: Article) -> dict[str, object]:
+    return {
+        "article_id": article.article_id,
+        "outlet": (article.outlet or "").lower(),
+        "topic": (article.topic or "").lower(),
+        "published": published_number(article.published),
+    }
