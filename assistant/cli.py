@@ -1,0 +1,205 @@
+"""The `newsdesk` command line: index, ask, chat, eval, stats, remove (+ serve from ui/)."""
+
+from __future__ import annotations
+
+import logging
+import os
+import sys
+import warnings
+from functools import lru_cache
+from importlib.metadata import entry_points
+from pathlib import Path
+from typing import Annotated, Any
+
+import typer
+
+from assistant.api import Assistant
+from assistant.errors import USER_ERRORS
+from assistant.settings import Settings
+from assistant.types import Answer
+
+app = typer.Typer(
+    name="newsdesk", no_args_is_help=True, add_completion=False,
+    help="Ask questions about a news archive; every answer cites the exact sentences.",
+)
+
+
+def describe(path: str) -> str:
+    """Help text of a settings field, e.g. describe('retrieval.k') (CLI flags come from Settings)."""
+    model: Any = Settings
+    *parents, name = path.split(".")
+    for parent in parents:
+        model = model.model_fields[parent].annotation
+    return model.model_fields[name].description or ""
+
+
+DataDir = Annotated[Path | None, typer.Option("--data-dir", help=describe("data_dir") + " [env NEWSDESK_DATA_DIR]")]
+ChromaUrl = Annotated[str | None, typer.Option("--chroma-url", help=describe("chroma_url") + " [env NEWSDESK_CHROMA_URL]")]
+Outlet = Annotated[str | None, typer.Option("--outlet", help="only articles from this outlet")]
+Topic = Annotated[str | None, typer.Option("--topic", help="only articles of this topic (folder name)")]
+Since = Annotated[str | None, typer.Option("--since", help="only articles published on or after (YYYY-MM-DD)")]
+Until = Annotated[str | None, typer.Option("--until", help="only articles published on or before (YYYY-MM-DD)")]
+K = Annotated[int | None, typer.Option("--k", help=describe("retrieval.k"))]
+Verbose = Annotated[bool, typer.Option("--verbose", "-v", help="log what happens")]
+
+
+def open_assistant(data_dir: Path | None, chroma_url: str | None, verbose: bool = False) -> Assistant:
+    """An Assistant from the environment's settings, with the flags given."""
+    logging.basicConfig(level=logging.INFO if verbose else logging.WARNING, format="%(levelname)s %(name)s: %(message)s")
+    overrides: dict[str, Any] = {}
+    if data_dir is not None:
+        overrides["data_dir"] = data_dir
+    if chroma_url is not None:
+        overrides["chroma_url"] = chroma_url
+    return Assistant(settings=Settings(), **overrides)
+
+
+@app.command()
+def index(
+    paths: Annotated[list[str], typer.Argument(help="files and folders of articles")],
+    data_dir: DataDir = None, chroma_url: ChromaUrl = None,
+    rebuild: Annotated[bool, typer.Option(help="delete this data directory's index first")] = False,
+    verbose: Verbose = False,
+) -> None:
+    """Index files and folders; re-running syncs them (new, changed, removed, unchanged)."""
+    from tqdm import tqdm
+
+    assistant = open_assistant(data_dir, chroma_url, verbose)
+    with tqdm(total=0, unit="file", desc="indexing", file=sys.stderr, disable=None) as bar:
+        def progress(done: int, total: int, current: str) -> None:
+            bar.total = total
+            bar.n = done
+            bar.set_postfix_str(Path(current).name[-40:], refresh=False)
+            bar.refresh()
+        report = assistant.index(paths, progress=progress, rebuild=rebuild)
+    typer.echo(report.summary())
+    for skipped in report.skipped:
+        typer.echo(f"  skipped {skipped.source}: {skipped.reason}")
+    if verbose:
+        for dup in report.duplicates:
+            typer.echo(f"  duplicate {dup.source} = {dup.duplicate_of}")
+
+
+@app.command()
+def ask(
+    question: Annotated[str, typer.Argument(help="the question")],
+    json_output: Annotated[bool, typer.Option("--json", help="print the whole Answer as JSON")] = False,
+    k: K = None, outlet: Outlet = None, topic: Topic = None, since: Since = None, until: Until = None,
+    data_dir: DataDir = None, chroma_url: ChromaUrl = None, verbose: Verbose = False,
+) -> None:
+    """Answer a question from the indexed articles, with numbered sources."""
+    assistant = open_assistant(data_dir, chroma_url, verbose)
+    answer = assistant.ask(question, k=k, outlet=outlet, topic=topic, since=since, until=until)
+    typer.echo(answer.model_dump_json(indent=2) if json_output else format_answer(answer))
+
+
+@app.command()
+def chat(
+    k: K = None, outlet: Outlet = None, topic: Topic = None, since: Since = None, until: Until = None,
+    data_dir: DataDir = None, chroma_url: ChromaUrl = None, verbose: Verbose = False,
+) -> None:
+    """Ask questions one after another; follow-ups use the conversation so far."""
+    assistant = open_assistant(data_dir, chroma_url, verbose).warm_up()
+    history: list[tuple[str, str]] = []
+    typer.echo("Ask about the indexed articles (empty line or Ctrl-D to quit).")
+    while True:
+        try:
+            question = input("\n> ").strip()
+        except (EOFError, KeyboardInterrupt):
+            break
+        if not question:
+            break
+        try:
+            answer = assistant.ask(question, history, k=k, outlet=outlet, topic=topic, since=since, until=until)
+        except USER_ERRORS as error:
+            typer.secho(f"error: {error}", fg=typer.colors.RED, err=True)
+            continue
+        typer.echo(format_answer(answer))
+        history.append((question, answer.text))
+
+
+@app.command("eval")
+def evaluate_command(
+    questions: Annotated[Path, typer.Argument(help="JSONL questions (the format of dev.jsonl)", exists=True, dir_okay=False)],
+    json_output: Annotated[bool, typer.Option("--json", help="print figures and per-question results as JSON")] = False,
+    data_dir: DataDir = None, chroma_url: ChromaUrl = None, verbose: Verbose = False,
+) -> None:
+    """Measure hit@5, MRR@10, answer accuracy, abstention and latency on a question file."""
+    from assistant.evaluate import evaluate, load_questions, report_json
+
+    assistant = open_assistant(data_dir, chroma_url, verbose)
+    def show(result: Any) -> None:
+        if verbose:
+            mark = "ok " if result.correct or (not result.answerable and result.abstained) else "-- "
+            typer.echo(f"{mark}{result.id} rank={result.gold_rank} {result.question[:70]}", err=True)
+    report = evaluate(assistant, load_questions(questions), on_result=show)
+    typer.echo(report_json(report) if json_output else report.table())
+
+
+@app.command()
+def stats(data_dir: DataDir = None, chroma_url: ChromaUrl = None, json_output: Annotated[bool, typer.Option("--json")] = False) -> None:
+    """What the index holds: articles, duplicates, chunks, per outlet and topic."""
+    result = open_assistant(data_dir, chroma_url).stats()
+    if json_output:
+        typer.echo(result.model_dump_json(indent=2))
+        return
+    typer.echo(f"{result.articles} articles ({result.aliases} duplicates remembered), {result.chunks} chunks, "
+               f"{result.vectors} vectors, model {result.model}\ndata dir {result.data_dir}")
+    if result.first_published:
+        typer.echo(f"published {result.first_published} .. {result.last_published}")
+    for title, counts in (("topics", result.by_topic), ("outlets", result.by_outlet)):
+        typer.echo(f"{title}: " + ", ".join(f"{name} {n}" for name, n in counts.items()))
+
+
+@app.command()
+def remove(
+    keys: Annotated[list[str], typer.Argument(help="source paths/URLs, article ids, or folders")],
+    data_dir: DataDir = None, chroma_url: ChromaUrl = None,
+) -> None:
+    """Remove articles from the index."""
+    report = open_assistant(data_dir, chroma_url).remove(keys)
+    typer.echo(f"removed {len(report.removed)}")
+    for skipped in report.skipped:
+        typer.echo(f"  {skipped.source}: {skipped.reason}")
+
+
+def format_answer(answer: Answer) -> str:
+    """The answer, then its numbered sources with the quoted sentences."""
+    lines = [answer.text]
+    if answer.citations:
+        lines += ["", "Sources"]
+    for c in answer.citations:
+        where = " · ".join(x for x in (c.outlet, c.published.isoformat() if c.published else None, c.topic) if x)
+        lines.append(f"[{c.n}] {c.title}" + (f" — {where}" if where else ""))
+        lines.append(f"    {c.url or c.source}")
+        lines.append(f'    "{c.quote}"')
+    return "\n".join(lines)
+
+
+@lru_cache(maxsize=1)
+def _register_plugins() -> None:
+    """Commands other packages of ours contribute (e.g. `serve` from ui/) via entry points."""
+    for entry in entry_points(group="newsdesk.commands"):
+        try:
+            app.command(entry.name)(entry.load())
+        except ImportError as error:  # e.g. the UI extra is not installed
+            logging.getLogger(__name__).debug("command %s unavailable: %s", entry.name, error)
+
+
+def quiet_libraries() -> None:
+    """Keep transformers' load bars and advisory warnings off a person's terminal."""
+    os.environ.setdefault("TRANSFORMERS_VERBOSITY", "error")
+    os.environ.setdefault("HF_HUB_DISABLE_PROGRESS_BARS", "1")
+    os.environ.setdefault("TQDM_DISABLE", "0")
+    warnings.filterwarnings("ignore", category=FutureWarning)
+
+
+def main() -> None:
+    """Entry point: user errors become one-line messages, not tracebacks."""
+    quiet_libraries()
+    _register_plugins()
+    try:
+        app()  # standalone: typer reports usage errors and exits by itself
+    except USER_ERRORS as error:
+        typer.secho(f"error: {error}", fg=typer.colors.RED, err=True)
+        sys.exit(1)

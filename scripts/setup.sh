@@ -1,0 +1,27 @@
+#!/usr/bin/env bash
+# Install Newsdesk into ./.venv from nothing. Idempotent; safe to re-run.
+#   bash scripts/setup.sh            # the tool (CLI, Python API, web UI)
+#   bash scripts/setup.sh --dev      # + test and benchmark dependencies, Debian's chromium
+set -euo pipefail
+cd "$(dirname "$0")/.."
+dev=0
+[[ "${1:-}" == "--dev" ]] && dev=1
+
+python3 -m venv .venv
+# shellcheck disable=SC1091
+. .venv/bin/activate
+export PIP_DISABLE_PIP_VERSION_CHECK=1
+# torch first and pinned: a bare `torch` requirement would pull a multi-GB CUDA build
+pip install -q "torch==2.13.0"
+if [[ $dev == 1 ]]; then
+    pip install -q -e ".[ui,bench,test]"
+    if ! command -v chromium >/dev/null 2>&1; then
+        echo "installing Debian's chromium for the browser tests..." >&2
+        if [[ $(id -u) == 0 ]]; then SUDO=""; else SUDO="sudo"; fi
+        $SUDO apt-get update -qq
+        DEBIAN_FRONTEND=noninteractive $SUDO apt-get install -y -qq chromium >/dev/null
+    fi
+else
+    pip install -q -e ".[ui]"
+fi
+echo "installed: $(newsdesk --help >/dev/null && echo newsdesk) in $(pwd)/.venv" >&2
