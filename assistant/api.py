@@ -4,24 +4,34 @@ from __future__ import annotations
 
 import logging
 import shutil
+import threading
 import time
 from collections.abc import Iterable, Iterator
+from contextlib import nullcontext
 from datetime import date
 from pathlib import Path
 from typing import Any
+from urllib.parse import urlsplit
 
 from assistant.errors import ConfigError, InvalidQuestionError
 from assistant.extractive import compose, extract, idf_weights, question_stems
 from assistant.followup import History, standalone_question
+from assistant.generative.backends import chat_model, describe_error, parse_backend
+from assistant.generative.chain import build_chain, load_prompts
 from assistant.langchain_retriever import NewsdeskRetriever
 from assistant.retrieval import HybridSearch, article_ref
 from assistant.settings import Settings
-from assistant.types import ABSTENTION, Answer, ArticleView, Stats
+from assistant.timewords import TimeScope, order_by_date, parse_time_words, with_dates
+from assistant.types import ABSTENTION, Answer, ArticleView, FeedView, Passage, Stats
 from index import IndexReport
 from index.catalog import Filters
 from index.embedding import Embedder
+from index.feeds import feed_statuses
 from index.indexer import Indexer, Progress
+from index.neardup import NearDuplicates
 from index.store import CATALOG_FILE, IndexStore
+from langchain_core.language_models import BaseChatModel
+from langchain_core.runnables import Runnable, RunnableLambda
 
 log = logging.getLogger(__name__)
 
@@ -40,7 +50,7 @@ class Assistant:
     def __init__(
         self,
         data_dir: str | Path | None = None,
-        llm: str | None = None,
+        llm: str | BaseChatModel | None = None,
         settings: Settings | None = None,
         embedder: Embedder | None = None,
         **overrides: Any,
@@ -49,11 +59,17 @@ class Assistant:
         if data_dir is not None:
             overrides["data_dir"] = Path(data_dir)
         self.settings = base.model_copy(update=overrides) if overrides else base
-        if llm:
-            raise ConfigError(
-                f"llm={llm!r}: generative answers are not available in this version; "
-                "extractive answers need no LLM"
-            )
+        if isinstance(llm, str):
+            self.settings = self.settings.model_copy(update={"llm": llm or None})
+        self._chat_model = llm if isinstance(llm, BaseChatModel) else None
+        if self._chat_model is None and self.settings.llm:
+            parse_backend(self.settings.llm)  # a misspelt backend fails now, not at a question
+        self.llm: str | None = type(llm).__name__ if self._chat_model is not None else self.settings.llm
+        """The language model answers come from (backend string), or None: extractive only."""
+        # prompts are validated now: a broken template is an error at start, not at a question
+        self._prompts = load_prompts(self.settings.prompts_dir) if self.llm else None
+        self._model_lock = threading.Lock()
+        self._generation_lock = threading.Lock()
         self._embedder = embedder
         self._store: IndexStore | None = None
 
@@ -66,6 +82,20 @@ class Assistant:
             self._store = IndexStore(s.data_dir, s.embedding, s.chunking, s.chroma_url, self._embedder)
         return self._store
 
+    @property
+    def chat_model(self) -> BaseChatModel:
+        """The LangChain chat model of LLM mode, built on first use."""
+        if self._chat_model is None:
+            if not self.llm:
+                raise ConfigError(
+                    "no language model is configured: pass llm='openai:MODEL' (or ollama:MODEL, "
+                    "llamacpp:/path/model.gguf), or set NEWSDESK_LLM"
+                )
+            with self._model_lock:
+                if self._chat_model is None:
+                    self._chat_model = chat_model(self.llm, self.settings.generation)
+        return self._chat_model
+
     def warm_up(self) -> Assistant:
         """Open the index and load the model now, so the first question is fast."""
         self.store.embedder.embed(["warm up"])
@@ -74,19 +104,26 @@ class Assistant:
     # --- write path -------------------------------------------------------------------
     def index(
         self, paths: Iterable[str | Path] | str | Path, progress: Progress | None = None,
-        rebuild: bool = False,
+        rebuild: bool = False, feeds: Iterable[str] = (), stop: threading.Event | None = None,
     ) -> IndexReport:
-        """Index files and folders (folders are synced: vanished files are removed)."""
+        """Index files, folders and URLs (pages, or RSS/Atom feeds); folders are synced
+        (vanished files are removed). feeds: URLs read as feeds. stop: set it to end the run
+        after the article at hand (nothing is left half-written)."""
         if isinstance(paths, str | Path):
             paths = [paths]
         if rebuild:
             self._wipe()
-        return Indexer(self.store, self.settings.loading).index(list(paths), progress)
+        return self.indexer().index(list(paths), progress, feeds=feeds, stop=stop)
+
+    def indexer(self) -> Indexer:
+        """The write path over this data directory, with these settings."""
+        s = self.settings
+        return Indexer(self.store, s.loading, fetching=s.fetch, near_duplicates=s.near_duplicates)
 
     def remove(self, source_or_id: str | Iterable[str]) -> IndexReport:
         """Remove articles by source key, article id, or folder."""
         keys = [source_or_id] if isinstance(source_or_id, str) else list(source_or_id)
-        return Indexer(self.store, self.settings.loading).remove(keys)
+        return self.indexer().remove(keys)
 
     def _wipe(self) -> None:
         """Delete the index of this data directory (for a rebuild with new settings)."""
@@ -108,13 +145,27 @@ class Assistant:
         search = HybridSearch(self.store, self.settings.retrieval)
         return NewsdeskRetriever(search=search, k=k or self.settings.retrieval.k, filters=make_filters(**filters))
 
+    def chain(self, k: int | None = None, **filters: Any) -> Runnable:
+        """The LLM-mode LCEL chain, to compose with your own: input {"question", "history"};
+        output a dict with "standalone", "passages", "reply" (streamed) and "answer" (the
+        checked Answer). See assistant/generative/chain.py."""
+        model = self.chat_model
+        search = RunnableLambda(lambda query: self._search_in_time(query, k, filters, None), name="hybrid_search")
+        threshold = self.settings.generation.support_threshold
+        return build_chain(model, search, self._prompts, self.store.embedder.embed, threshold, self.llm or "")
+
     def ask(
-        self, question: str, history: History = (), k: int | None = None, **filters: Any
+        self, question: str, history: History = (), k: int | None = None, mode: str | None = None,
+        **filters: Any,
     ) -> Answer:
         """Answer a question from the indexed articles; every sentence cites its source.
 
+        mode: "llm" or "extractive" (default: "llm" when a language model is configured).
         filters: outlet=, topic=, since=, until= (dates as date or 'YYYY-MM-DD').
         """
+        if self._use_llm(mode):
+            *_, answer = self._generate(question, history, k, filters)
+            return answer
         started = time.perf_counter()
         question = self._check(question)
         standalone = standalone_question(question, history)
@@ -124,9 +175,7 @@ class Assistant:
         timings: dict[str, float] = {}
         vector = store.embedder.embed([standalone])[0]
         timings["embed"] = time.perf_counter() - started
-        passages = HybridSearch(store, self.settings.retrieval).search(
-            standalone, k, make_filters(**filters), query_vector=vector
-        )
+        passages = self._search_in_time(standalone, k, filters, vector)
         timings["retrieve"] = time.perf_counter() - started - timings["embed"]
         stems = question_stems(question)  # carried words help retrieval, not sentence choice
         frequencies, total = store.catalog.document_frequencies(stems)
@@ -135,6 +184,10 @@ class Assistant:
             self.settings.answer,
         )
         text, citations = compose(extraction.chosen)
+        copies = {p.article_id: p.also_reported_by for p in passages}
+        for citation in citations:
+            citation.also_reported_by = copies.get(citation.article_id, [])
+        text = with_dates(text, citations)  # the answer names the dates of what it cites
         if extraction.abstained:
             log.info("abstained on %r: %s", question, extraction.reason)
         timings["answer"] = time.perf_counter() - started - timings["embed"] - timings["retrieve"]
@@ -146,13 +199,78 @@ class Assistant:
             timings={k: round(v, 4) for k, v in timings.items()},
         )
 
-    def stream(self, question: str, history: History = (), k: int | None = None, **filters: Any) -> Iterator[str | Answer]:
-        """Yield the answer text in pieces (str), then the complete Answer as the last item."""
+    def _search_in_time(self, question: str, k: int | None, filters: dict[str, Any], vector: Any) -> list[Passage]:
+        """Hybrid search with the question's time words applied (a date range and/or order);
+        a range that leaves nothing is dropped. Passages carry their story's other copies."""
+        scope = TimeScope()
+        if self.settings.time.enabled and not (filters.get("since") or filters.get("until")):
+            last = self.store.catalog.db.execute("SELECT MAX(published) FROM articles").fetchone()[0]
+            reference = date.fromisoformat(last) if last else date.today()
+            scope = parse_time_words(question, reference, self.settings.time.events)
+        search = HybridSearch(self.store, self.settings.retrieval)
+        passages = []
+        if scope.since or scope.until:
+            passages = search.search(question, k, make_filters(**{**filters, "since": scope.since, "until": scope.until}), query_vector=vector)
+            if not passages:
+                log.info("no article in %s..%s (%r): searching all dates", scope.since, scope.until, scope.phrase)
+        if not passages:
+            passages = search.search(question, k, make_filters(**filters), query_vector=vector)
+        if scope.order:
+            passages = [p.model_copy(update={"rank": n}) for n, p in enumerate(order_by_date(passages, scope.order), start=1)]
+        copies = NearDuplicates(self.store.catalog, self.settings.near_duplicates).copies_of({p.article_id for p in passages})
+        for passage in passages:
+            passage.also_reported_by = list(dict.fromkeys(_copy_label(c) for c in copies.get(passage.article_id, [])))
+        return passages
+
+    def stream(
+        self, question: str, history: History = (), k: int | None = None, mode: str | None = None,
+        **filters: Any,
+    ) -> Iterator[str | Answer]:
+        """Yield the answer text in pieces (str; LLM mode: tokens as the model writes them),
+        then the complete Answer as the last item."""
+        if self._use_llm(mode):
+            yield from self._generate(question, history, k, filters)
+            return
         answer = self.ask(question, history, k, **filters)
         pieces = [f"{c.quote} [{c.n}]" for c in answer.citations] or [answer.text]
         for i, piece in enumerate(pieces):
             yield piece if i == 0 else " " + piece
         yield answer
+
+    def _use_llm(self, mode: str | None) -> bool:
+        if mode not in (None, "llm", "extractive"):
+            raise ConfigError(f"mode={mode!r}: use 'llm' or 'extractive'")
+        if mode == "llm" and not self.llm:
+            self.chat_model  # raises the ConfigError that says how to configure one
+        return mode == "llm" or (mode is None and bool(self.llm))
+
+    def _generate(self, question: str, history: History, k: int | None, filters: dict[str, Any]) -> Iterator[str | Answer]:
+        """LLM mode: stream the model's tokens, then the checked Answer. A failing model
+        (server down, timeout, unknown model, context too long) gives the extractive answer
+        with Answer.fallback saying why."""
+        started = time.perf_counter()
+        question = self._check(question)
+        if self.store.catalog.counts()["articles"] == 0:
+            yield Answer(question=question, text=EMPTY_INDEX, abstained=True, mode="llm", model=self.llm)
+            return
+        answer, first_token = None, None
+        # an in-process llama.cpp model serves one request at a time
+        exclusive = self._generation_lock if (self.llm or "").startswith("llamacpp:") else nullcontext()
+        try:
+            with exclusive:
+                for chunk in self.chain(k, **filters).stream({"question": question, "history": list(history)}):
+                    if chunk.get("reply"):
+                        first_token = first_token or time.perf_counter() - started
+                        yield chunk["reply"]
+                    answer = chunk.get("answer", answer)
+        except Exception as error:  # noqa: BLE001 - whatever the model raised, keep the question
+            reason = describe_error(error)
+            log.warning("LLM answer failed, answering extractively: %s", reason, exc_info=log.isEnabledFor(logging.DEBUG))
+            extractive = self.ask(question, history, k, mode="extractive", **filters)
+            yield extractive.model_copy(update={"fallback": f"{reason}; showing the extractive answer instead"})
+            return
+        timings = {"first_token": first_token or 0.0, "total": time.perf_counter() - started}
+        yield answer.model_copy(update={"timings": {k: round(v, 4) for k, v in timings.items()}})
 
     def _check(self, question: str) -> str:
         question = (question or "").strip()
@@ -181,11 +299,24 @@ class Assistant:
             for r in self.store.catalog.list_articles(limit)
         ]
 
+    def feeds(self) -> list[FeedView]:
+        """Feeds indexed into this data directory, with their last round, latest first."""
+        return [FeedView(**vars(f)) for f in feed_statuses(self.store.catalog)]
+
     def stats(self) -> Stats:
         """Counts of articles, aliases, chunks and vectors; per outlet and topic."""
         store = self.store
         counts = store.catalog.counts()
         return Stats(data_dir=str(store.data_dir), vectors=store.vectors.count(), model=store.embedder.model_key, **counts)
+
+
+def _copy_label(copy: Any) -> str:
+    """How a copy of a story is named in "also reported by": outlet, else site, else file."""
+    if copy.outlet:
+        return copy.outlet
+    if copy.url:
+        return urlsplit(copy.url).netloc or copy.url
+    return Path(copy.source).name if not copy.source.startswith(("http://", "https://")) else copy.source
 
 
 def make_filters(

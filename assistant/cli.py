@@ -56,14 +56,18 @@ def open_assistant(data_dir: Path | None, chroma_url: str | None, verbose: bool 
 
 @app.command()
 def index(
-    paths: Annotated[list[str], typer.Argument(help="files and folders of articles")],
+    paths: Annotated[list[str] | None, typer.Argument(help="files, folders and page URLs (http/https) of articles")] = None,
+    feed: Annotated[list[str] | None, typer.Option("--feed", help="an RSS/Atom feed URL to index (repeatable)")] = None,
     data_dir: DataDir = None, chroma_url: ChromaUrl = None,
     rebuild: Annotated[bool, typer.Option(help="delete this data directory's index first")] = False,
     verbose: Verbose = False,
 ) -> None:
-    """Index files and folders; re-running syncs them (new, changed, removed, unchanged)."""
+    """Index files, folders, URLs and feeds; re-running syncs them (new, changed, removed, unchanged)."""
     from tqdm import tqdm
 
+    paths, feed = paths or [], feed or []
+    if not paths and not feed:
+        raise typer.BadParameter("give files, folders or URLs to index, or --feed URL")
     assistant = open_assistant(data_dir, chroma_url, verbose)
     with tqdm(total=0, unit="file", desc="indexing", file=sys.stderr, disable=None) as bar:
         def progress(done: int, total: int, current: str) -> None:
@@ -71,13 +75,46 @@ def index(
             bar.n = done
             bar.set_postfix_str(Path(current).name[-40:], refresh=False)
             bar.refresh()
-        report = assistant.index(paths, progress=progress, rebuild=rebuild)
+        report = assistant.index(paths, progress=progress, rebuild=rebuild, feeds=feed)
     typer.echo(report.summary())
     for skipped in report.skipped:
         typer.echo(f"  skipped {skipped.source}: {skipped.reason}")
     if verbose:
         for dup in report.duplicates:
             typer.echo(f"  duplicate {dup.source} = {dup.duplicate_of}")
+
+
+@app.command()
+def watch(
+    targets: Annotated[list[str], typer.Argument(help="folders, files, feed or page URLs to keep indexed")],
+    every: Annotated[str, typer.Option("--every", help="how often feeds/URLs are read, e.g. 90s, 15m, 1h")] = "15m",
+    data_dir: DataDir = None, chroma_url: ChromaUrl = None, verbose: Verbose = False,
+) -> None:
+    """Keep re-indexing: folders when files change, feeds every --every; one line per round.
+
+    Ctrl-C or SIGTERM finishes the article at hand, writes it, and exits.
+    """
+    import threading
+
+    from index.watch import Watcher, parse_every, stop_on_signals
+
+    try:
+        every_s = parse_every(every)
+    except ValueError as error:
+        raise typer.BadParameter(str(error), param_hint="--every") from error
+    assistant = open_assistant(data_dir, chroma_url, verbose)
+    stop = threading.Event()
+    restore = stop_on_signals(stop)
+    try:
+        watcher = Watcher(
+            assistant.indexer(), targets, every_s, assistant.settings.watch.poll_s,
+            echo=lambda line: typer.echo(line), stop=stop,
+        )
+        typer.echo(f"watching {len(watcher.folders)} folder(s) and {len(watcher.urls)} URL(s); Ctrl-C to stop")
+        watcher.run()
+    finally:
+        restore()
+    typer.echo(f"stopped after {watcher.rounds} round(s)")
 
 
 @app.command()
@@ -172,6 +209,8 @@ def format_answer(answer: Answer) -> str:
         where = " · ".join(x for x in (c.outlet, c.published.isoformat() if c.published else None, c.topic) if x)
         lines.append(f"[{c.n}] {c.title}" + (f" — {where}" if where else ""))
         lines.append(f"    {c.url or c.source}")
+        if c.also_reported_by:
+            lines.append(f"    also reported by {', '.join(c.also_reported_by)}")
         lines.append(f'    "{c.quote}"')
     return "\n".join(lines)
 

@@ -6,10 +6,12 @@ from __future__ import annotations
 import hashlib
 from pathlib import Path
 
-from pydantic import BaseModel, ConfigDict, Field
+from pydantic import BaseModel, ConfigDict, Field, SecretStr
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
+from assistant.timewords import TimeWordSettings
 from index import ChunkConfig, EmbeddingConfig, LoaderConfig
+from index.config import FetchConfig, NearDuplicateConfig, WatchConfig
 
 
 class RetrievalSettings(BaseModel):
@@ -29,19 +31,41 @@ class AnswerSettings(BaseModel):
 
     model_config = ConfigDict(extra="forbid")
 
-    max_sentences: int = Field(2, ge=1, le=5, description="sentences in an extractive answer")
+    max_sentences: int = Field(3, ge=1, le=5, description="sentences in an extractive answer")
     abstain_below: float = Field(
-        0.40, description="abstain when the best sentence scores below this (calibrated on "
+        0.52, description="abstain when the best sentence scores below this (calibrated on "
         "the dev set, see docs/BENCHMARKS.md)"
     )
     max_missing_idf: float = Field(
-        6.0, description="abstain when a question word this rare (IDF) is absent from the evidence"
+        9.0, description="abstain when a question word this rare (IDF; 9 = in no indexed chunk "
+        "of a ~7k-chunk archive) is absent from the best article"
     )
     extra_sentence_ratio: float = Field(
         0.85, ge=0, le=1, description="a further sentence must score this share of the best"
     )
     candidates: int = Field(14, ge=1, description="sentences re-scored with embeddings")
     max_question_chars: int = Field(2000, ge=10, description="longer questions are refused")
+
+
+class GenerationSettings(BaseModel):
+    """LLM answers (NEWSDESK_LLM picks the backend): connection, sampling and the citation check."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    base_url: str | None = Field(
+        None, description="server URL for openai: (else OPENAI_BASE_URL) or ollama: (else OLLAMA_HOST)"
+    )
+    api_key: SecretStr | None = Field(None, description="key for openai: (else OPENAI_API_KEY)")
+    timeout: float = Field(60.0, gt=0, description="seconds to wait for the model server")
+    max_retries: int = Field(1, ge=0, description="retries of a failed request to the server")
+    max_tokens: int = Field(384, ge=16, description="longest reply, in model tokens")
+    temperature: float = Field(0.0, ge=0, le=2, description="sampling temperature (0 = greedy)")
+    context_window: int = Field(4096, ge=128, description="llamacpp: context size (n_ctx) in tokens")
+    threads: int | None = Field(None, ge=1, description="llamacpp: CPU threads (default: llama.cpp's choice)")
+    support_threshold: float = Field(
+        0.5, ge=0, le=1, description="a sentence whose best support in its cited passages scores "
+        "below this is flagged unsupported (see docs/llm.md)"
+    )
 
 
 class Settings(BaseSettings):
@@ -60,6 +84,18 @@ class Settings(BaseSettings):
     loading: LoaderConfig = Field(default_factory=LoaderConfig)
     retrieval: RetrievalSettings = Field(default_factory=RetrievalSettings)
     answer: AnswerSettings = Field(default_factory=AnswerSettings)
+    fetch: FetchConfig = Field(default_factory=FetchConfig)
+    near_duplicates: NearDuplicateConfig = Field(default_factory=NearDuplicateConfig)
+    watch: WatchConfig = Field(default_factory=WatchConfig)
+    time: TimeWordSettings = Field(default_factory=TimeWordSettings)
+    llm: str | None = Field(
+        None, description="answer with a language model: openai:MODEL, ollama:MODEL or "
+        "llamacpp:/path/model.gguf (default: extractive, no model)"
+    )
+    generation: GenerationSettings = Field(default_factory=GenerationSettings)
+    prompts_dir: Path | None = Field(
+        None, description="folder with your own answer.md / condense.md (default: the bundled ones)"
+    )
 
     def fingerprint(self) -> str:
         """Short hash of the settings that shape answers (for reproducible results)."""

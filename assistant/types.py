@@ -21,6 +21,10 @@ class ArticleRef(BaseModel):
     url: str | None = None
     topic: str | None = None
     also_in: list[str] = Field(default_factory=list, description="exact duplicates (aliases)")
+    also_reported_by: list[str] = Field(
+        default_factory=list, description="other copies of this story (exact or near duplicates "
+        "stored once): the outlet of each, else its site or file name",
+    )
 
 
 class Passage(ArticleRef):
@@ -44,6 +48,19 @@ class Citation(ArticleRef):
     score: float = 0.0
 
 
+class SentenceCheck(BaseModel):
+    """The citation check of one sentence of an LLM answer."""
+
+    text: str = Field(description="the sentence as it appears in Answer.text, markers included")
+    start: int = Field(description="offset of the sentence in Answer.text")
+    end: int
+    cites: list[int] = Field(default_factory=list, description="the supplied passages it cites ([n])")
+    supported: bool
+    score: float = Field(0.0, description="support of its best cited passage sentence (0..1)")
+    support: Citation | None = Field(None, description="the passage sentence that best supports it")
+    reason: str | None = Field(None, description="why it is flagged unsupported")
+
+
 class Answer(BaseModel):
     """An answer whose every sentence carries [n] markers pointing at citations."""
 
@@ -57,6 +74,21 @@ class Answer(BaseModel):
         None, description="the follow-up rewritten with its history, when it was rewritten"
     )
     timings: dict[str, float] = Field(default_factory=dict, description="seconds per stage")
+    sentences: list[SentenceCheck] = Field(
+        default_factory=list, description="LLM mode: the citation check of every answer sentence"
+    )
+    removed_markers: list[int] = Field(
+        default_factory=list, description="LLM mode: [n] markers naming no supplied passage, removed"
+    )
+    model: str | None = Field(None, description="LLM mode: the backend that wrote the answer")
+    fallback: str | None = Field(
+        None, description="why the LLM answer was replaced by the extractive one (the model failed)"
+    )
+
+    @property
+    def unsupported(self) -> list[SentenceCheck]:
+        """Sentences the citation check flagged (LLM mode)."""
+        return [s for s in self.sentences if not s.supported]
 
 
 class ArticleView(ArticleRef):
@@ -65,6 +97,15 @@ class ArticleView(ArticleRef):
     body: str
     author: str | None = None
     indexed_at: str | None = None
+
+
+class FeedView(BaseModel):
+    """A feed that has been indexed, with its last round (for the Library tab)."""
+
+    url: str
+    title: str | None = None
+    last_round_at: str | None = Field(None, description="UTC time of the last completed round")
+    last_summary: str | None = Field(None, description="that round's one-line report")
 
 
 class Stats(BaseModel):

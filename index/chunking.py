@@ -32,7 +32,9 @@ def group_sentences(
 
     A sentence longer than max_tokens forms a chunk of its own. Each chunk after the first
     repeats the last `overlap` sentences of the previous one, e.g. counts [90, 90, 90] with
-    max 200 and overlap 1 give [(0, 2), (1, 3)].
+    max 200 and overlap 1 give [(0, 2), (1, 3)]; the overlap is dropped where it leaves no
+    room for a new sentence, e.g. [50, 100, 150] gives [(0, 2), (2, 3)], not a chunk (1, 2)
+    that only repeats old text.
     """
     groups: list[tuple[int, int]] = []
     first = 0
@@ -47,6 +49,8 @@ def group_sentences(
             break
         # step back for the overlap, but always move forward by at least one sentence
         first = max(last - overlap, first + 1)
+        if first < last and sum(token_counts[first : last + 1]) > max_tokens:
+            first = last  # overlap + the next sentence would not fit: a chunk of old text
     return groups
 
 

@@ -5,14 +5,18 @@ from __future__ import annotations
 import re
 import unicodedata
 
+# Promo lines read like headlines; a line ending like a sentence is reporting
+# ("Live coverage of the final drew ... viewers.", "Follow the money, he said.").
+_NO_SENTENCE_END = r"(?<![.!?\"'])"
+
 # Lines that are navigation, promotion or sharing furniture rather than reporting.
 # Each pattern is matched against a whole stripped line, case-insensitively.
 BOILERPLATE_PATTERNS: tuple[str, ...] = (
-    r"live (updates?|blog|coverage)\b.*",
+    r"live (updates?|blog|coverage)\b.*" + _NO_SENTENCE_END,
     r"(read )?more\s*:.*",
     r"(read|see|watch|listen)( more| also)?\s*:.*",
-    r"related( articles?| stories| topics)?\s*:?.*",
-    r"follow (us|the [\w' ]+?|[\w' ]+? on (twitter|x|facebook|instagram))\b.* on .*",
+    r"related( articles?| stories| topics)?(\s*:.*)?",
+    r"follow (us|the [\w' ]+?|[\w' ]+? on (twitter|x|facebook|instagram))\b.* on .*" + _NO_SENTENCE_END,
     r"follow (us|me) on .*",
     r"(sign up|subscribe)( now)? (for|to) .*",
     r"(share|tweet|email) this( article| story| page)?\b.*",

@@ -47,3 +47,52 @@ class LoaderConfig(BaseModel):
     min_body_chars: int = Field(
         40, ge=1, description="articles whose body is shorter are skipped as empty"
     )
+
+
+class FetchConfig(BaseModel):
+    """Polite HTTP fetching of pages and feeds."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    user_agent: str = Field(
+        "Newsdesk/0.1 (news archive indexer)",
+        description="User-Agent sent with every request; also the agent robots.txt rules apply to",
+    )
+    timeout_s: float = Field(15.0, gt=0, description="connect/read timeout per request, seconds")
+    max_page_mb: float = Field(5.0, gt=0, description="responses larger than this are dropped")
+    max_pages_per_round: int = Field(
+        500, ge=1, description="page requests per indexing run or watch round; the rest wait"
+    )
+    retries: int = Field(2, ge=0, le=10, description="extra tries after a 5xx or a dropped connection")
+    backoff_s: float = Field(1.0, ge=0, description="wait before retry n is backoff_s * 2**(n-1)")
+    max_redirects: int = Field(5, ge=0, le=30, description="redirects followed before giving up")
+    respect_robots: bool = Field(True, description="skip URLs that robots.txt disallows")
+    min_feed_content_chars: int = Field(
+        400, ge=0, description="a feed entry whose own content has this much text is indexed "
+        "from the feed; shorter ones (summaries) are fetched from their page",
+    )
+
+
+class NearDuplicateConfig(BaseModel):
+    """Near-duplicate stories (wire copies, lightly edited re-publications) are stored once."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    enabled: bool = Field(True, description="detect near-duplicates while indexing")
+    threshold: float = Field(
+        0.5, gt=0, le=1, description="estimated Jaccard similarity of word 5-gram shingles "
+        "above which two bodies are the same story (see docs/feeds.md for the measurement)",
+    )
+    shingle_words: int = Field(5, ge=1, le=12, description="words per shingle")
+    num_perm: int = Field(128, ge=16, le=512, description="MinHash permutations")
+
+
+class WatchConfig(BaseModel):
+    """The `newsdesk watch` loop."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    every_s: float = Field(900.0, ge=1, description="seconds between feed rounds (15 min)")
+    poll_s: float = Field(
+        2.0, gt=0, description="seconds between checks of watched folders for changes"
+    )

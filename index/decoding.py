@@ -7,6 +7,9 @@ import charset_normalizer
 from index.errors import SkipArticle
 
 
+_WESTERN = {"cp1252", "latin_1", "iso8859_15"}
+
+
 def looks_binary(data: bytes) -> bool:
     """Tell whether bytes are binary (NUL bytes in the first 8 KiB, UTF-16 aside)."""
     head = data[:8192]
@@ -29,5 +32,9 @@ def decode_text(data: bytes) -> str:
     candidates = list(charset_normalizer.from_bytes(data))
     if not candidates:
         raise SkipArticle("cannot detect the text encoding")
-    best = max(candidates, key=lambda match: match.coherence - match.chaos)
+    # a tie (short text: every candidate scores 0) goes to the Western code page
+    best = max(
+        candidates,
+        key=lambda match: (match.coherence - match.chaos, match.encoding in _WESTERN),
+    )
     return str(best)

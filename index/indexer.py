@@ -1,5 +1,5 @@
-"""Sync files and folders into the index: add new, replace changed, drop vanished, skip
-unchanged, remember exact duplicates as aliases.
+"""Sync files, folders, page URLs and feeds into the index: add new, replace changed, drop
+vanished, skip unchanged, remember exact and near duplicates as aliases.
 
 Write order per batch: mark pending and drop old chunks -> add vectors -> add chunk rows ->
 write article rows (last). A run killed anywhere leaves either the old article, or a
@@ -11,6 +11,7 @@ from __future__ import annotations
 import hashlib
 import logging
 import os
+import threading
 import time
 from collections.abc import Callable, Iterable, Iterator
 from contextlib import contextmanager
@@ -22,9 +23,12 @@ from filelock import FileLock, Timeout
 
 from index.article import Article
 from index.chunking import Chunk, chunk_article, text_to_embed
-from index.config import LoaderConfig
+from index.config import FetchConfig, LoaderConfig, NearDuplicateConfig
 from index.errors import IndexBusyError
+from index.feeds import Unchanged, WebItem, WebRound
+from index.fetch import is_url
 from index.loaders import discover, is_not_article, load_path
+from index.neardup import NearDuplicates
 from index.report import Duplicate, IndexReport, Skipped
 from index.store import IndexStore
 from index.vectorstore import published_number
@@ -50,37 +54,81 @@ class _Batch:
 class Indexer:
     """One writer at a time (a lock file in the data directory)."""
 
-    def __init__(self, store: IndexStore, loading: LoaderConfig, lock_timeout: float = 2.0) -> None:
+    def __init__(
+        self, store: IndexStore, loading: LoaderConfig, lock_timeout: float = 2.0,
+        fetching: FetchConfig | None = None, near_duplicates: NearDuplicateConfig | None = None,
+    ) -> None:
         self.store = store
         self.loading = loading
+        self.fetching = fetching or FetchConfig()
+        near = near_duplicates or NearDuplicateConfig()
+        self.near = NearDuplicates(store.catalog, near) if near.enabled else None
         self.lock = FileLock(str(store.data_dir / "write.lock"), timeout=lock_timeout)
 
-    def index(self, inputs: Iterable[str | Path], progress: Progress | None = None) -> IndexReport:
-        """Index files and folders; folders are synced (vanished files removed)."""
+    def index(
+        self, inputs: Iterable[str | Path], progress: Progress | None = None,
+        feeds: Iterable[str] = (), stop: threading.Event | None = None,
+    ) -> IndexReport:
+        """Index files, folders and URLs; folders are synced (vanished files removed).
+
+        A URL is read as a page or, when the response is RSS/Atom, as a feed; feeds= are read
+        as feeds. When stop is set, the run finishes the article at hand, writes what it
+        has and returns early (folders are then not pruned).
+        """
         started = time.perf_counter()
+        inputs = list(inputs)
+        feed_urls = list(dict.fromkeys(str(f) for f in feeds))
+        urls = list(dict.fromkeys([str(i) for i in inputs if is_url(i)] + feed_urls))
         with self._locked():
             report = IndexReport()
             self._repair()
-            files, roots = self._expand(inputs, report)
+            if self.near:
+                self.near.reset()
+            files, roots = self._expand([i for i in inputs if not is_url(i)], report)
+            web = WebRound(self.store.catalog, self.fetching, self.loading) if urls else None
+            units: list[tuple[str, Callable[[], Iterable[WebItem]]]] = [
+                (str(path), lambda path=path, topic=topic: load_path(path, self.loading, topic))
+                for path, topic in files
+            ]
+            units += [(url, lambda url=url: web.read(url, feed=url in feed_urls or None)) for url in urls]  # type: ignore[union-attr]
             seen: set[str] = set()
             batch = _Batch()
-            for done, (path, topic) in enumerate(files, start=1):
-                for item in load_path(path, self.loading, topic):
-                    if isinstance(item, Skipped):
-                        report.skipped.append(item)
-                        seen.add(item.source)
-                        seen.update(s for _, s in self.store.catalog.sources_under(item.source + "#"))
-                        continue
-                    seen.add(item.source_key)
-                    self._plan(item, batch, report)
-                if sum(len(a.body) for a in batch.articles) > BATCH_CHUNKS * 900:
-                    self._flush(batch, report)
-                    batch = _Batch()
-                if progress:
-                    progress(done, len(files), str(path))
-            self._flush(batch, report)
-            for root in roots:
-                self._remove_vanished(root, seen, report)
+            stopped = False
+            try:
+                for done, (label, items) in enumerate(units, start=1):
+                    for item in items():
+                        if isinstance(item, Skipped):
+                            report.skipped.append(item)
+                            seen.add(item.source)
+                            seen.update(s for _, s in self.store.catalog.sources_under(item.source + "#"))
+                        elif isinstance(item, Unchanged):
+                            report.unchanged.append(item.source)
+                        elif item.source_key in seen:  # e.g. a page given and also in a feed
+                            log.info("%s: already indexed in this run", item.source_key)
+                        else:
+                            seen.add(item.source_key)
+                            self._plan(item, batch, report)
+                        if stop is not None and stop.is_set():
+                            stopped = True
+                            break
+                    if sum(len(a.body) for a in batch.articles) > BATCH_CHUNKS * 900:
+                        self._flush(batch, report)
+                        batch = _Batch()
+                    if progress:
+                        progress(done, len(units), label)
+                    if stopped:
+                        log.warning("stop requested: writing what is planned, then stopping")
+                        break
+                self._flush(batch, report)
+                report.seconds = time.perf_counter() - started
+                if web:
+                    web.commit(report.summary())
+            finally:
+                if web:
+                    web.close()
+            if not stopped:
+                for root in roots:
+                    self._remove_vanished(root, seen, report)
         report.seconds = time.perf_counter() - started
         return report
 
@@ -125,7 +173,7 @@ class Indexer:
                     files.append((path, None))
                 else:
                     report.skipped.append(Skipped(source=str(raw), reason="no such file or folder"))
-            except OSError as error:
+            except (OSError, RuntimeError) as error:  # RuntimeError: a symlink loop (3.11)
                 report.skipped.append(Skipped(source=str(raw), reason=f"unreadable: {error}"))
         return files, roots
 
@@ -143,14 +191,25 @@ class Indexer:
             original_source, original_id = original.source_key, original.article_id
         else:
             original_source = original_id = None
+        similarity = 1.0
+        if not original_source and self.near:
+            match = self.near.find(article)
+            if match:
+                original_source, original_id, similarity = match.source, match.article_id, match.similarity
         if original_source:
             if state and state[0] == "article":
                 self._remove_source("article", article.source_key, IndexReport())
             catalog.add_alias(article.source_key, original_id, article.content_hash)
-            report.duplicates.append(Duplicate(source=article.source_key, duplicate_of=original_source))
+            if self.near:
+                self.near.remember(article, original_id, similarity)
+            report.duplicates.append(
+                Duplicate(source=article.source_key, duplicate_of=original_source, similarity=similarity)
+            )
             return
         if state and state[0] == "alias":
             catalog.remove_alias(article.source_key)
+            if self.near:
+                self.near.forget(article.source_key)
         if state and state[0] == "article":
             batch.replacing.add(article.article_id)
             report.updated.append(article.source_key)
@@ -158,6 +217,8 @@ class Indexer:
             report.added.append(article.source_key)
         batch.articles.append(article)
         batch.body_hashes[article.body_hash] = article
+        if self.near:
+            self.near.add(article)
 
     # --- writing ----------------------------------------------------------------------
     def _flush(self, batch: _Batch, report: IndexReport) -> None:
@@ -176,6 +237,8 @@ class Indexer:
         store.vectors.add(chunks, vectors, metadata)
         catalog.add_chunks(chunks, {a.article_id: a.title for a in batch.articles})
         catalog.finish_articles(batch.articles)
+        if self.near:
+            self.near.settle()
         for source in stale_aliases:
             catalog.remove_alias(source)
             self._reload(source, report)
@@ -208,6 +271,14 @@ class Indexer:
 
     def _reload(self, source: str, report: IndexReport) -> None:
         """Index a former alias on its own (its original changed or vanished)."""
+        record = self.near.record(source) if self.near else None
+        if self.near:
+            self.near.forget(source)
+        if record is not None and is_url(source):  # a web copy: no need to fetch it again
+            batch = _Batch()
+            self._plan(record, batch, report)
+            self._flush(batch, report)
+            return
         path = Path(source.split("#", 1)[0])
         if not path.is_file():
             report.removed.append(source)
@@ -227,6 +298,8 @@ class Indexer:
         catalog = self.store.catalog
         if kind == "alias":
             catalog.remove_alias(source)
+            if self.near:
+                self.near.forget(source)
             report.removed.append(source)
             return
         row = catalog.get_article(source)
@@ -234,6 +307,8 @@ class Indexer:
             return
         self.store.vectors.delete_articles([row.id])
         catalog.remove_articles([row.id])
+        if self.near:
+            self.near.discard(row.id)
         report.removed.append(source)
         for alias in row.aliases:  # a duplicate outlives its original: index it on its own
             self._reload(alias, report)

@@ -115,6 +115,10 @@ def load_text(data: bytes, source: str, topic: str) -> Iterator[Loaded]:
     title = clean_title(re.sub(r"^#+\s*", "", lines[0])) if lines else ""
     if not title and not meta.get("title"):
         raise SkipArticle("empty file")
+    if meta.get("title"):  # the first line is body text unless it is a heading or the title
+        is_heading = lines[0].lstrip().startswith("#")
+        if not is_heading and title != clean_title(str(meta["title"])):
+            lines = ["", *lines]
     yield _article(source, topic, {**meta, "title": meta.get("title") or title}, "\n".join(lines[1:]))
 
 
@@ -122,11 +126,12 @@ def load_html(data: bytes, source: str, topic: str, url: str | None = None) -> I
     """An HTML page: main text and metadata through trafilatura (scripts and menus dropped)."""
     import trafilatura
 
-    document = trafilatura.bare_extraction(
+    extracted = trafilatura.bare_extraction(
         decode_text(data), url=url, with_metadata=True, include_comments=False,
-        include_tables=False, as_dict=True,
+        include_tables=False,
     )
-    if not document or not (document.get("text") or "").strip():
+    document = extracted.as_dict() if extracted is not None else {}
+    if not (document.get("text") or "").strip():
         raise SkipArticle("no main text found in the HTML page")
     meta = {
         "title": document.get("title"),
@@ -135,7 +140,9 @@ def load_html(data: bytes, source: str, topic: str, url: str | None = None) -> I
         "outlet": document.get("sitename"),
         "url": url or document.get("url"),
     }
-    yield _article(source, topic, meta, document["text"])
+    # trafilatura puts one paragraph per line and often repeats the headline first
+    paragraphs = _without_title(document["text"].split("\n"), meta["title"])
+    yield _article(source, topic, meta, "\n\n".join(paragraphs))
 
 
 def load_json(data: bytes, source: str, topic: str) -> Iterator[Loaded]:
@@ -184,9 +191,18 @@ def load_pdf(data: bytes, source: str, topic: str) -> Iterator[Loaded]:
     title = str(info.get("/Title") or "").strip()
     if not title:
         title, lines = lines[0], lines[1:]
+    lines = _without_title(lines, title)
     meta = {"title": title, "author": info.get("/Author"), "published": None}
     # PDF text breaks lines mid-sentence: join lines, keep blank-line paragraphs
     yield _article(source, topic, meta, re.sub(r"(?<!\n)\n(?!\n)", " ", "\n".join(lines)))
+
+
+def _without_title(lines: list[str], title: object) -> list[str]:
+    """Non-empty lines, minus a first line that only repeats the title."""
+    lines = [line for line in lines if line.strip()]
+    if lines and title and clean_title(lines[0]) == clean_title(str(title)):
+        return lines[1:]
+    return lines
 
 
 def _record(record: object, source: str, topic: str) -> Loaded:
@@ -233,12 +249,16 @@ def _text_or_none(value: object) -> str | None:
 
 
 def discover(root: Path) -> Iterator[Path]:
-    """Yield the files under a folder, sorted, skipping hidden ones and README-like files."""
+    """Yield the files under a folder, sorted, skipping hidden ones.
+
+    Broken symlinks are yielded too, so that load_path reports them as unreadable.
+    """
     for path in sorted(root.rglob("*")):
         relative = path.relative_to(root).parts
-        if any(part.startswith(".") for part in relative) or not path.is_file():
+        if any(part.startswith(".") for part in relative):
             continue
-        yield path
+        if path.is_file() or (path.is_symlink() and not path.exists()):
+            yield path
 
 
 def is_not_article(path: Path) -> bool:

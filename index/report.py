@@ -13,10 +13,11 @@ class Skipped(BaseModel):
 
 
 class Duplicate(BaseModel):
-    """A source whose body is identical to an already indexed article."""
+    """A source whose body is identical (or nearly) to an already indexed article."""
 
     source: str
     duplicate_of: str
+    similarity: float = Field(1.0, description="1.0: the same body; below: a near-duplicate story")
 
 
 class IndexReport(BaseModel):

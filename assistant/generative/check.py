@@ -1,0 +1,195 @@
+"""The citation check of an LLM reply: every sentence must cite a supplied passage that
+really supports it. Pure apart from the embedding function it is given.
+
+For each sentence and each passage it cites, the passage sentence that best supports it is
+found by embedding similarity plus word overlap (the index's own embedding model); the best
+becomes the citation's verbatim quote, with offsets into the article body. A sentence is
+flagged unsupported when it cites nothing, when its best support scores below the threshold,
+or when it names a number or a name that its cited passage never mentions.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass, field
+
+import numpy as np
+
+from assistant.text import STOPWORDS, content_stems, stem, stem_set, words
+from assistant.types import ABSTENTION, ArticleRef, Citation, Passage, SentenceCheck
+from index.sentences import sentence_spans
+
+Embed = Callable[[list[str]], np.ndarray]
+"""Texts -> L2-normalised vectors (the index's embedder)."""
+
+# support = W_DENSE * cosine + W_LEXICAL * share of the claim's content words in the quote;
+# e.g. a paraphrase with cosine 0.70 sharing 3 of 4 content words: 0.5*0.70 + 0.5*0.75 = 0.725
+W_DENSE, W_LEXICAL = 0.5, 0.5
+
+MARKER = re.compile(r"\[\s*(\d+(?:\s*[,;]\s*\d+)*)\s*\]")
+_MARKER_RUN = re.compile(r"^(?:\s*\[\s*\d+(?:\s*[,;]\s*\d+)*\s*\])+")
+_NUMBER = re.compile(r"\d+(?:[.,]\d+)*")
+_CAPITALISED = re.compile(r"\b[A-Z][\w'-]*")
+_NOT_NAMES = STOPWORDS | {"i", "yes", "sure", "ok", "okay"}
+
+
+@dataclass
+class CheckResult:
+    """The checked reply: text without bad markers, per-sentence support, one citation per [n]."""
+
+    text: str
+    abstained: bool
+    sentences: list[SentenceCheck] = field(default_factory=list)
+    citations: list[Citation] = field(default_factory=list)
+    removed_markers: list[int] = field(default_factory=list)
+
+
+@dataclass
+class _Candidate:
+    passage: Passage
+    start: int  # offsets in the article body
+    end: int
+    text: str
+
+
+def cited_numbers(text: str) -> list[int]:
+    """The passage numbers of every [n] / [n, m] marker, in order, e.g. 'a [1][2, 3].' -> [1, 2, 3]."""
+    return [int(n) for group in MARKER.findall(text) for n in re.split(r"\s*[,;]\s*", group)]
+
+
+def strip_markers(text: str) -> str:
+    """The text without its [n] markers, whitespace tidied."""
+    return re.sub(r"\s+([.,;:!?])", r"\1", re.sub(r"\s+", " ", MARKER.sub(" ", text))).strip()
+
+
+def drop_unknown_markers(text: str, supplied: int) -> tuple[str, list[int]]:
+    """Remove the numbers of markers that name no supplied passage (1..supplied)."""
+    removed: list[int] = []
+
+    def keep(match: re.Match[str]) -> str:
+        numbers = [int(n) for n in re.split(r"\s*[,;]\s*", match.group(1))]
+        valid = [n for n in numbers if 1 <= n <= supplied]
+        removed.extend(n for n in numbers if n not in valid)
+        return f"[{', '.join(map(str, valid))}]" if valid else ""
+
+    cleaned = MARKER.sub(keep, text)
+    cleaned = re.sub(r"[ \t]+([.,;:!?])", r"\1", re.sub(r"[ \t]{2,}", " ", cleaned)).strip()
+    return cleaned, sorted(set(removed))
+
+
+def split_sentences(text: str) -> list[tuple[int, int]]:
+    """Sentence spans of a reply; a marker opening a sentence ('... sky. [1] Then') belongs to
+    the sentence before it."""
+    spans: list[list[int]] = []
+    for start, end in sentence_spans(text):
+        lead = _MARKER_RUN.match(text, start, end)
+        if lead and spans:
+            spans[-1][1] = lead.end()
+            start = lead.end()
+            while start < end and text[start].isspace():
+                start += 1
+        if start < end:
+            spans.append([start, end])
+    return [(s, e) for s, e in spans]
+
+
+def is_abstention(sentence: str) -> bool:
+    """Whether a sentence is the abstention sentence (markers, quotes and case aside)."""
+    def norm(s: str) -> str:
+        return " ".join(words(s.replace("’", "'").replace("'", "")))
+    return norm(strip_markers(sentence)) == norm(ABSTENTION)
+
+
+def key_terms(claim: str) -> tuple[set[str], set[str]]:
+    """Numbers and names of a claim: what a wrong answer most often gets wrong.
+    e.g. 'Berlin hosted 3,000 fans.' -> ({'3000'}, {'berlin'})"""
+    numbers = {n.replace(",", "") for n in _NUMBER.findall(claim)}
+    names = {stem(w.lower()) for w in _CAPITALISED.findall(claim) if w.lower() not in _NOT_NAMES}
+    return numbers, names
+
+
+def check_reply(reply: str, passages: Sequence[Passage], embed: Embed, threshold: float) -> CheckResult:
+    """Check every sentence of reply against the numbered passages (passage n = passages[n-1])."""
+    text, removed = drop_unknown_markers(reply.strip(), len(passages))
+    spans = split_sentences(text)
+    if not spans or is_abstention(text[spans[0][0] : spans[0][1]]):
+        return CheckResult(text=ABSTENTION, abstained=True, removed_markers=removed)
+    spans = [(s, e) for s, e in spans if not is_abstention(text[s:e])]  # not a claim
+    claims = [strip_markers(text[s:e]) for s, e in spans]
+    cites = [list(dict.fromkeys(cited_numbers(text[s:e]))) for s, e in spans]
+    candidates = {n: _candidates(passages[n - 1]) for n in {n for c in cites for n in c}}
+    vectors = _embed_unique(embed, claims + [c.text for cs in candidates.values() for c in cs])
+
+    sentences: list[SentenceCheck] = []
+    best_per_n: dict[int, Citation] = {}
+    for (start, end), claim, numbers in zip(spans, claims, cites, strict=True):
+        if not numbers:
+            sentences.append(SentenceCheck(text=text[start:end], start=start, end=end, supported=False,
+                                           reason="cites no passage"))
+            continue
+        supports = [_best_support(claim, n, candidates[n], vectors) for n in numbers]
+        for citation, _ in supports:
+            if citation and (citation.n not in best_per_n or citation.score > best_per_n[citation.n].score):
+                best_per_n[citation.n] = citation
+        # the best support: one naming nothing unknown first, then the highest score
+        citation, missing = max(supports, key=lambda s: (not s[1], s[0].score if s[0] else 0.0))
+        score = citation.score if citation else 0.0
+        reason = None
+        if missing:
+            reason = f"{', '.join(sorted(missing))} not in the cited passage{'s' if len(numbers) > 1 else ''}"
+        elif score < threshold:
+            reason = f"weak support ({score:.2f} < {threshold:.2f})"
+        sentences.append(SentenceCheck(
+            text=text[start:end], start=start, end=end, cites=numbers, supported=reason is None,
+            score=score, support=citation, reason=reason,
+        ))
+    return CheckResult(
+        text=text, abstained=False, sentences=sentences, removed_markers=removed,
+        citations=[best_per_n[n] for n in sorted(best_per_n)],
+    )
+
+
+def _candidates(passage: Passage) -> list[_Candidate]:
+    return [
+        _Candidate(passage, passage.start + s, passage.start + e, passage.text[s:e])
+        for s, e in sentence_spans(passage.text)
+    ]
+
+
+def _embed_unique(embed: Embed, texts: list[str]) -> dict[str, np.ndarray]:
+    unique = list(dict.fromkeys(texts))
+    return dict(zip(unique, embed(unique), strict=True)) if unique else {}
+
+
+def _best_support(
+    claim: str, n: int, candidates: list[_Candidate], vectors: dict[str, np.ndarray]
+) -> tuple[Citation | None, set[str]]:
+    """The citation [n] of the passage sentence that best supports claim, and the claim's
+    numbers and names that passage n never mentions."""
+    if not candidates:
+        return None, set()
+    passage = candidates[0].passage
+    stems = content_stems(claim)
+    def score(c: _Candidate) -> float:
+        dense = float(np.dot(vectors[claim], vectors[c.text]))
+        cand_stems = stem_set(c.text)
+        lexical = sum(s in cand_stems for s in stems) / len(stems) if stems else 0.0
+        return W_DENSE * max(dense, 0.0) + W_LEXICAL * lexical
+    best = max(candidates, key=score)
+    numbers, names = key_terms(claim)
+    context = passage.title + "\n" + passage.text
+    missing = (numbers - {x.replace(",", "") for x in _NUMBER.findall(context)}) | (names - stem_set(context))
+    citation = Citation(
+        n=n, quote=best.text, start=best.start, end=best.end, passage_rank=passage.rank,
+        score=round(score(best), 4), **passage.model_dump(include=set(ArticleRef.model_fields)),
+    )
+    return citation, {_display(claim, m) for m in missing}
+
+
+def _display(claim: str, term: str) -> str:
+    """The claim's own spelling of a missing stem or number, for the message."""
+    for word in re.findall(r"[\w'-]+|\d+(?:[.,]\d+)*", claim):
+        if word.replace(",", "") == term or stem(word.lower()) == term:
+            return f"'{word}'"
+    return f"'{term}'"

@@ -1,0 +1,104 @@
+"""The comparison table and the targets of issue 2, from the two children's results."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from typing import Any
+from dataclasses import dataclass
+
+Result = dict[str, Any]
+
+
+@dataclass(frozen=True)
+class Target:
+    """One goal from the issue, checked against the measured figures."""
+
+    name: str
+    goal: str
+    check: Callable[[Result, Result], bool]
+
+
+TARGETS = [
+    Target("index time", "≤ ½ tutorial's", lambda n, t: n["index_s"] <= t["index_s"] / 2),
+    Target("re-index unchanged", "< 3 s", lambda n, t: n["reindex_s"] < 3),
+    Target("add 10 new articles", "< 10 s", lambda n, t: n["add_new_s"] < 10),
+    Target("ask p50", "< 100 ms", lambda n, t: n["ask_p50_ms"] < 100),
+    Target("ask p95", "< 300 ms", lambda n, t: n["ask_p95_ms"] < 300),
+    Target("peak RSS", "< tutorial's", lambda n, t: n["peak_rss_mib"] < t["peak_rss_mib"]),
+    Target("hit@5", "≥ 0.90", lambda n, t: n["hit_at_5"] >= 0.90),
+    Target("answer accuracy", "≥ 0.60", lambda n, t: n["answer_accuracy"] >= 0.60),
+    Target("abstention, unanswerable", "≥ 0.70", lambda n, t: n["abstain_unanswerable"] >= 0.70),
+    Target("abstention, answerable", "≤ 0.10", lambda n, t: n["abstain_answerable"] <= 0.10),
+]
+
+
+def check_targets(newsdesk: Result, tutorial: Result) -> dict[str, bool]:
+    """Each target's name and whether it is met."""
+    return {t.name: t.check(newsdesk, tutorial) for t in TARGETS}
+
+
+def _row(measure: str, newsdesk: str, tutorial: str, target: str = "", met: bool | None = None) -> str:
+    mark = "" if met is None else ("yes" if met else "**no**")
+    return f"| {measure} | {newsdesk} | {tutorial} | {target} | {mark} |"
+
+
+def _load(result: Result) -> str:
+    before, after = result["load_average_1min"]
+    return f"{before:.1f} / {after:.1f}"
+
+
+def markdown_table(newsdesk: Result, tutorial: Result) -> str:
+    """The side-by-side table (Markdown), with each target and whether it is met."""
+    n, t = newsdesk, tutorial
+    met = check_targets(n, t)
+    goal = {x.name: x.goal for x in TARGETS}
+    s = lambda v: f"{v:.1f} s"  # noqa: E731
+    s2 = lambda v: f"{v:.2f} s"  # noqa: E731
+    ms = lambda v: f"{v:.0f} ms"  # noqa: E731
+    f3 = lambda v: f"{v:.3f}"  # noqa: E731
+    na = "—"
+
+    def target_row(name: str, measure: str, newsdesk_cell: str, tutorial_cell: str = na) -> str:
+        return _row(measure, newsdesk_cell, tutorial_cell, goal[name], met[name])
+
+    rows = [
+        "| measure | Newsdesk | LangChain tutorial | target (Newsdesk) | met |",
+        "| --- | --- | --- | --- | --- |",
+        _row("files in the corpus", f"{n['files']}", f"{t['files']}"),
+        _row("stored", f"{n['articles']} articles + {n['aliases']} duplicates, {n['chunks']} chunks",
+             f"{t['chunks']} chunks"),
+        _row("model load (not in index time)", s(n["model_load_s"]), s(t["model_load_s"])),
+        target_row("index time", "index whole corpus from scratch", s(n["index_s"]), s(t["index_s"])),
+        _row("index CPU time (user + sys, all threads)", s(n["index_cpu_s"]), s(t["index_cpu_s"])),
+        _row("index throughput", f"{n['files'] / n['index_s']:.1f} files/s",
+             f"{t['files'] / t['index_s']:.1f} files/s"),
+        target_row("re-index unchanged", "re-index unchanged corpus", s2(n["reindex_s"]),
+                   "no change detection (a re-run rebuilds)"),
+        target_row("add 10 new articles", "add 10 new articles", s2(n["add_new_s"]) + " (folder sync)",
+                   s2(t["add_new_s"]) + " (add_documents, no sync)"),
+        target_row("ask p50", "ask p50 (retrieve + answer)", ms(n["ask_p50_ms"])),
+        target_row("ask p95", "ask p95 (retrieve + answer)", ms(n["ask_p95_ms"])),
+        _row("retrieval p50 / p95 (k=5)", f"{ms(n['search_p50_ms'])} / {ms(n['search_p95_ms'])}",
+             f"{ms(t['search_p50_ms'])} / {ms(t['search_p95_ms'])}"),
+        target_row("hit@5", "retrieval hit@5", f3(n["hit_at_5"]), f3(t["hit_at_5"])),
+        _row("retrieval MRR@10", f3(n["mrr_at_10"]), f3(t["mrr_at_10"])),
+        target_row("answer accuracy", "answer accuracy", f3(n["answer_accuracy"]), "no answers"),
+        target_row("abstention, unanswerable", "abstention on unanswerable", f3(n["abstain_unanswerable"]),
+                   "never abstains"),
+        target_row("abstention, answerable", "abstention on answerable", f3(n["abstain_answerable"]),
+                   "never abstains"),
+        target_row("peak RSS", "peak memory (RSS of the process)", f"{n['peak_rss_mib']:.0f} MiB",
+                   f"{t['peak_rss_mib']:.0f} MiB"),
+        _row("whole benchmark process: wall / CPU", f"{s(n['process_wall_s'])} / {s(n['process_cpu_s'])}",
+             f"{s(t['process_wall_s'])} / {s(t['process_cpu_s'])}"),
+        _row("load average (1 min) before / after", _load(n), _load(t)),
+    ]
+    return "\n".join(rows)
+
+
+def verdict(newsdesk: Result, tutorial: Result) -> str:
+    """One line: how many targets are met, and which are not."""
+    met = check_targets(newsdesk, tutorial)
+    missed = [name for name, ok in met.items() if not ok]
+    line = f"targets met: {len(met) - len(missed)} of {len(met)}"
+    return line + (f" (missed: {', '.join(missed)})" if missed else "")

@@ -1,0 +1,91 @@
+"""Fixtures shared by unit and integration tests: the fixture articles, one embedding model
+per test process, one indexed data directory that read-only tests share, and the CLI."""
+
+from __future__ import annotations
+
+import os
+import subprocess
+from collections.abc import Callable, Iterator
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+import pytest
+from support import ARTICLES, SHARED, copy_articles, run_cli
+
+# Settings come from the environment: keep a developer's NEWSDESK_* out of the tests (and out
+# of the CLI subprocesses, which inherit os.environ). Nothing is downloaded, ever.
+for _name in [n for n in os.environ if n.startswith("NEWSDESK_")]:
+    del os.environ[_name]
+os.environ["HF_HUB_OFFLINE"] = "1"
+os.environ.setdefault("TOKENIZERS_PARALLELISM", "false")
+os.environ.setdefault("TRANSFORMERS_VERBOSITY", "error")
+os.environ.setdefault("HF_HUB_DISABLE_PROGRESS_BARS", "1")
+os.environ.setdefault("ANONYMIZED_TELEMETRY", "False")
+
+
+@pytest.fixture(scope="session")
+def embedder() -> Any:
+    """The real bundled MiniLM, loaded once per test process and shared by every Assistant."""
+    from index.config import EmbeddingConfig
+    from index.embedding import SentenceTransformerEmbedder
+
+    model = SentenceTransformerEmbedder(EmbeddingConfig())
+    model.embed(["warm up"])
+    return model
+
+
+@pytest.fixture(scope="session")
+def make_assistant(embedder: Any) -> Callable[..., Any]:
+    """Build an Assistant on a data dir that reuses the session's loaded model."""
+    from assistant import Assistant
+
+    def make(data_dir: Path, **overrides: Any) -> Assistant:
+        return Assistant(data_dir=data_dir, embedder=embedder, **overrides)
+
+    return make
+
+
+@dataclass
+class Indexed:
+    """The shared, already indexed fixture corpus. Tests using it must not write to it."""
+
+    assistant: Any
+    report: Any
+    corpus: Path
+    data_dir: Path
+
+    def source(self, relative: str) -> str:
+        """The source key of a fixture file, e.g. source('business/harbour-bank.txt')."""
+        return str(self.corpus / relative)
+
+
+@pytest.fixture(scope="session")
+def indexed(tmp_path_factory: pytest.TempPathFactory, make_assistant: Callable[..., Any]) -> Indexed:
+    """Every fixture article indexed once into a data dir shared by read-only tests."""
+    root = tmp_path_factory.mktemp("shared-index")
+    corpus = copy_articles(root / "articles")
+    data_dir = root / "data"
+    assistant = make_assistant(data_dir)
+    report = assistant.index([corpus])
+    return Indexed(assistant, report, corpus, data_dir)
+
+
+@pytest.fixture
+def articles(tmp_path: Path) -> Path:
+    """A fresh, writable copy of the fixture articles for tests that change files."""
+    return copy_articles(tmp_path / "articles")
+
+
+@pytest.fixture(scope="session")
+def cli() -> Callable[..., subprocess.CompletedProcess[str]]:
+    """The `newsdesk` command line, run as a subprocess."""
+    return run_cli
+
+
+@pytest.fixture
+def shared_dir() -> Iterator[Path]:
+    """../shared, or a clean skip when this checkout has none."""
+    if not (SHARED / "corpora" / "seed").is_dir():
+        pytest.skip("../shared/corpora/seed is not available in this checkout")
+    yield SHARED

@@ -1,0 +1,242 @@
+"""Index + ask on the fixture articles with the real model, Chroma and SQLite: the Python
+contract, citations whose quotes are the article's own text, filters, the retriever."""
+
+from __future__ import annotations
+
+from datetime import date
+from pathlib import Path
+
+import pytest
+from langchain_core.documents import Document
+from langchain_core.retrievers import BaseRetriever
+from support import assert_consistent
+
+from assistant import (
+    ABSTENTION,
+    Answer,
+    Assistant,
+    Citation,
+    IndexReport,
+    InvalidQuestionError,
+    Passage,
+)
+from index import ChunkConfig, EmbeddingConfig, IndexMismatchError
+from index.sentences import sentence_spans
+
+pytestmark = pytest.mark.integration
+
+INDEXED_SOURCES = [
+    "business/bakery-oven.txt",
+    "business/harbour-bank.txt",
+    "business/tin-mine.txt",
+    "politics/council-vote.md",
+    "science/comet.html",
+    "science/glassworks.pdf",
+    "sport/rowing.json#1",
+    "sport/rowing.json#2",
+    "world/wires.jsonl#1",
+    "world/wires.jsonl#3",
+]
+
+# (question, the article that holds the answer, words the answer must contain)
+QUESTIONS = [
+    ("Who was appointed chief executive of the Harbour Bank of Port Elwin?", "business/harbour-bank.txt", "Marta Quill"),
+    ("By how many votes did Elwin council decide to close Mill Street to cars?", "politics/council-vote.md", "seven votes to two"),
+    ("Why did ferry crews on the Skerrin Islands route walk out?", "world/wires.jsonl#1", "night-shift pay"),
+    ("In what year did the Kessel tin mine produce its record output?", "business/tin-mine.txt", "1974"),
+    ("How many people has the Varnmouth glassworks hired?", "science/glassworks.pdf", "sixty"),
+    ("How much did the Tolborough bakery pay for its stone oven?", "business/bakery-oven.txt", "\u00a318,500"),
+    ("Who discovered the comet Ostrander-Hallow?", "science/comet.html", None),
+    ("Who coached the Cray rowing crew that won the Lowmoor Cup?", "sport/rowing.json#1", None),
+]
+
+
+def assert_quotes_are_verbatim(assistant: Assistant, answer: Answer) -> None:
+    """The invariant every UI relies on: quote == article body[start:end]."""
+    for citation in answer.citations:
+        article = assistant.article(citation.article_id)
+        assert article is not None
+        assert article.body[citation.start : citation.end] == citation.quote
+        assert citation.source == article.source
+        assert f"[{citation.n}]" in answer.text
+
+
+def test_index_report(indexed) -> None:
+    report = indexed.report
+    assert isinstance(report, IndexReport)
+    assert sorted(report.added) == sorted(indexed.source(s) for s in INDEXED_SOURCES)
+    assert report.updated == report.removed == report.unchanged == report.duplicates == []
+    assert [(s.source, "invalid JSON" in s.reason) for s in report.skipped] == [
+        (indexed.source("world/wires.jsonl#2"), True)
+    ]
+    assert report.chunks_embedded >= len(INDEXED_SOURCES)
+    assert_consistent(indexed.assistant.store)
+
+
+@pytest.mark.parametrize(("question", "source", "expected"), QUESTIONS)
+def test_ask_cites_the_right_article(indexed, question: str, source: str, expected: str | None) -> None:
+    answer = indexed.assistant.ask(question)
+    assert not answer.abstained
+    assert answer.citations[0].source == indexed.source(source)
+    if expected:
+        assert expected in answer.text
+        assert any(expected in c.quote for c in answer.citations)
+    assert_quotes_are_verbatim(indexed.assistant, answer)
+
+
+def test_python_contract(indexed) -> None:
+    answer = indexed.assistant.ask(QUESTIONS[0][0])
+    assert isinstance(answer, Answer)
+    assert isinstance(answer.text, str) and isinstance(answer.abstained, bool)
+    assert answer.citations and all(isinstance(c, Citation) for c in answer.citations)
+    first = answer.citations[0]
+    assert first.n == 1
+    for name in ("n", "source", "title", "outlet", "published", "url", "quote", "start", "end"):
+        assert hasattr(first, name)
+    assert first.title == "Harbour Bank of Port Elwin names Marta Quill as chief executive"
+    assert Path(first.source).is_absolute()
+    assert answer.passages and all(isinstance(p, Passage) for p in answer.passages)
+    for name in ("source", "title", "text", "score"):
+        assert hasattr(answer.passages[0], name)
+    scores = [p.score for p in answer.passages]
+    assert scores == sorted(scores, reverse=True)
+    assert [p.rank for p in answer.passages] == list(range(1, len(answer.passages) + 1))
+    assert "chief executive" in answer.passages[0].text
+
+
+def test_passages_are_article_text_and_capped_per_article(indexed) -> None:
+    assistant = indexed.assistant
+    passages = assistant.search("Harbour Bank Port Elwin Marta Quill branches shares profit", k=8)
+    assert len(passages) <= 8
+    per_article: dict[str, int] = {}
+    for passage in passages:
+        article = assistant.article(passage.article_id)
+        assert article.body[passage.start : passage.end] == passage.text
+        per_article[passage.article_id] = per_article.get(passage.article_id, 0) + 1
+    assert max(per_article.values()) <= assistant.settings.retrieval.max_chunks_per_article
+
+
+def test_metadata_of_each_format(indexed) -> None:
+    article = indexed.assistant.article(indexed.source("politics/council-vote.md"))
+    assert (article.outlet, article.published, article.topic) == ("The Elwin Courier", date(2023, 3, 14), "politics")
+    assert article.author == "Dana Roe"
+    page = indexed.assistant.article(indexed.source("science/comet.html"))
+    assert (page.outlet, page.published, page.author) == ("Northern Ledger", date(2024, 1, 9), "Ravi Lund")
+    record = indexed.assistant.article(indexed.source("sport/rowing.json#1"))
+    assert record.url == "https://example.org/sport/lowmoor-cup"
+    assert indexed.assistant.article(record.article_id) == record  # by id too
+    assert indexed.assistant.article("/no/such/article.txt") is None
+
+
+def test_boilerplate_and_scripts_are_never_indexed(indexed) -> None:
+    bodies = "\n".join(a.body for a in indexed.assistant.articles())
+    for junk in ("Live updates on", "More: Why small", "Follow the Daily podcast", "ZX-TRACKER", "Share this article"):
+        assert junk not in bodies
+    passages = indexed.assistant.search("Follow the Daily podcast on Spotify live updates", k=10)
+    assert all("podcast" not in p.text for p in passages)
+
+
+def test_stream_yields_text_then_the_answer(indexed) -> None:
+    items = list(indexed.assistant.stream(QUESTIONS[0][0]))
+    assert all(isinstance(i, str) for i in items[:-1]) and isinstance(items[-1], Answer)
+    assert "Marta Quill" in "".join(items[:-1])
+
+
+def test_unanswerable_question_abstains(indexed) -> None:
+    answer = indexed.assistant.ask("Which chess grandmaster won the 1972 world championship in Reykjavik?")
+    assert answer.abstained
+    assert answer.text == ABSTENTION
+    assert answer.citations == []
+
+
+@pytest.mark.parametrize(
+    ("filters", "allowed"),
+    [
+        ({"outlet": "The Elwin Courier"}, {"politics/council-vote.md"}),
+        ({"outlet": "the elwin courier"}, {"politics/council-vote.md"}),
+        ({"topic": "sport"}, {"sport/rowing.json#1", "sport/rowing.json#2"}),
+        ({"since": "2024-01-01"}, {"science/comet.html", "world/wires.jsonl#1", "world/wires.jsonl#3"}),
+        ({"until": "2022-12-31"}, {"sport/rowing.json#1", "sport/rowing.json#2"}),
+        ({"since": date(2023, 1, 1), "until": "2024-05-31"}, {"politics/council-vote.md", "science/comet.html", "world/wires.jsonl#1"}),
+    ],
+)
+def test_filters(indexed, filters: dict, allowed: set[str]) -> None:
+    question = "What happened in Port Elwin, Cray and the Skerrin Islands?"
+    passages = indexed.assistant.search(question, k=10, **filters)
+    assert passages, filters
+    assert {p.source for p in passages} <= {indexed.source(s) for s in allowed}
+    answer = indexed.assistant.ask(question, **filters)
+    assert {c.source for c in answer.citations} <= {indexed.source(s) for s in allowed}
+
+
+def test_a_filter_can_exclude_the_answer(indexed) -> None:
+    answer = indexed.assistant.ask(QUESTIONS[0][0], topic="sport")
+    assert all(c.topic == "sport" for c in answer.citations)
+    assert "Marta Quill" not in answer.text
+
+
+def test_bad_filter_date_is_a_clear_error(indexed) -> None:
+    with pytest.raises(InvalidQuestionError, match="since"):
+        indexed.assistant.ask("Anything?", since="last Tuesday")
+
+
+def test_langchain_retriever(indexed) -> None:
+    retriever = indexed.assistant.retriever(k=3)
+    assert isinstance(retriever, BaseRetriever)
+    documents = retriever.invoke("Who discovered the comet from Hallow Hill?")
+    assert 1 <= len(documents) <= 3
+    assert all(isinstance(d, Document) for d in documents)
+    top = documents[0]
+    assert top.metadata["source"] == indexed.source("science/comet.html")
+    assert "comet" in top.page_content
+    body = indexed.assistant.article(top.metadata["article_id"]).body
+    assert body[top.metadata["start"] : top.metadata["end"]] == top.page_content
+    sport = indexed.assistant.retriever(k=5, topic="sport").invoke("comet")
+    assert all(d.metadata["topic"] == "sport" for d in sport)
+
+
+def test_stats_and_articles(indexed) -> None:
+    stats = indexed.assistant.stats()
+    assert stats.articles == len(INDEXED_SOURCES)
+    assert stats.chunks == stats.vectors >= stats.articles
+    assert stats.aliases == 0
+    assert stats.by_topic == {"business": 3, "science": 2, "sport": 2, "world": 2, "politics": 1}
+    assert stats.by_outlet["Coastal Wire"] == 2
+    assert (stats.first_published, stats.last_published) == ("2022-06-05", "2024-06-02")
+    assert sorted(a.source for a in indexed.assistant.articles()) == sorted(indexed.source(s) for s in INDEXED_SOURCES)
+
+
+def test_chunks_fit_the_model_window_with_one_sentence_overlap(indexed, embedder) -> None:
+    store = indexed.assistant.store
+    article = indexed.assistant.article(indexed.source("business/harbour-bank.txt"))
+    rows = store.catalog.db.execute(
+        'SELECT start, "end" FROM chunks WHERE article_id = ? ORDER BY ordinal', (article.article_id,)
+    ).fetchall()
+    assert len(rows) >= 2  # long enough to need more than one chunk
+    texts = [article.body[start:end] for start, end in rows]
+    counts = embedder.count_tokens(texts)
+    assert max(counts) <= store.chunking.max_tokens
+    spans = sentence_spans(article.body)
+    for (_, previous_end), (start, _) in zip(rows, rows[1:]):
+        repeated = [(s, e) for s, e in spans if s >= start and e <= previous_end]
+        assert len(repeated) == 1  # one sentence of overlap
+
+
+def test_empty_and_huge_questions_are_clear_errors(indexed) -> None:
+    with pytest.raises(InvalidQuestionError, match="empty"):
+        indexed.assistant.ask("   ")
+    with pytest.raises(InvalidQuestionError, match="10,000 characters"):
+        indexed.assistant.ask("w" * 10_000)
+
+
+def test_question_on_an_empty_index(tmp_path: Path, make_assistant) -> None:
+    answer = make_assistant(tmp_path / "empty").ask("Who runs the Harbour Bank?")
+    assert answer.abstained and "empty" in answer.text and answer.citations == []
+
+
+def test_reopening_with_other_settings_is_refused(indexed, make_assistant) -> None:
+    with pytest.raises(IndexMismatchError, match="chunk_max_tokens"):
+        make_assistant(indexed.data_dir, chunking=ChunkConfig(max_tokens=120)).stats()
+    other_model = Assistant(data_dir=indexed.data_dir, embedding=EmbeddingConfig(model="/models/other-minilm"))
+    with pytest.raises(IndexMismatchError, match="model"):
+        other_model.stats()

@@ -1,0 +1,88 @@
+"""Helpers and constants the tests share (conftest.py holds the fixtures)."""
+
+from __future__ import annotations
+
+import os
+import shutil
+import subprocess
+import sys
+from pathlib import Path
+
+TESTS = Path(__file__).resolve().parent
+FIXTURES = TESTS / "fixtures"
+ARTICLES = FIXTURES / "articles"
+SHARED = TESTS.parent.parent / "shared"  # ../shared seen from the repository root
+BIN = Path(sys.executable).parent
+
+# What the generated fixture articles say (written by write_generated_articles).
+PDF_TITLE = "Glassworks reopens in Varnmouth"
+PDF_BODY = (
+    "The old glassworks in Varnmouth reopened on Monday after a decade of closure. "
+    "Its new owner, Ilse Brandt, said sixty people had been hired to blow bottles and "
+    "window glass. The town council lent the company 200,000 crowns for a new furnace."
+)
+CP1252_TEXT = (
+    "Tolborough bakery buys a stone oven\n\n"
+    "The Tolborough bakery paid \u00a318,500 for a wood-fired stone oven built in Cr\u00e9mieu.\n\n"
+    "Its owner, Bess Morrow, said the oven would bake four hundred loaves a day.\n"
+)
+
+
+def write_generated_articles(folder: Path) -> None:
+    """Add the two fixture articles that are generated, not stored: a PDF (fpdf2) and a
+    cp1252-encoded text file whose '\u00a3' must come back as '\u00a3'."""
+    from fpdf import FPDF
+
+    pdf = FPDF()
+    pdf.add_page()
+    pdf.set_title(PDF_TITLE)
+    pdf.set_font("Helvetica", size=12)
+    pdf.multi_cell(0, 8, f"{PDF_TITLE}\n\n{PDF_BODY}")
+    (folder / "science").mkdir(parents=True, exist_ok=True)
+    (folder / "science" / "glassworks.pdf").write_bytes(bytes(pdf.output()))
+    (folder / "business").mkdir(parents=True, exist_ok=True)
+    (folder / "business" / "bakery-oven.txt").write_bytes(CP1252_TEXT.encode("cp1252"))
+
+
+def copy_articles(target: Path, generated: bool = True) -> Path:
+    """A writable copy of the fixture articles (plus the generated ones) at target."""
+    shutil.copytree(ARTICLES, target)
+    if generated:
+        write_generated_articles(target)
+    return target
+
+
+def run_cli(*args: str | Path, timeout: float = 180, env: dict[str, str] | None = None) -> subprocess.CompletedProcess[str]:
+    """Run the installed `newsdesk` command; output is captured as text."""
+    exe = BIN / "newsdesk"
+    command = [str(exe) if exe.exists() else "newsdesk", *map(str, args)]
+    return subprocess.run(
+        command, capture_output=True, text=True, timeout=timeout, env={**os.environ, **(env or {})},
+        check=False,
+    )
+
+
+def index_contents(store: object) -> dict[str, set[str]]:
+    """What each part of a data dir holds: article ids (catalog rows), chunk ids in the
+    catalog, in FTS5 and in Chroma, and articles left pending by an interrupted run."""
+    catalog, vectors = store.catalog, store.vectors  # type: ignore[attr-defined]
+    db = catalog.db
+    return {
+        "articles": {r[0] for r in db.execute("SELECT id FROM articles")},
+        "chunks": {r[0] for r in db.execute("SELECT id FROM chunks")},
+        "fts": {r[0] for r in db.execute("SELECT chunk_id FROM chunks_fts")},
+        "vectors": set(vectors.collection.get(include=[])["ids"]),
+        "pending": {r[0] for r in db.execute("SELECT article_id FROM pending")},
+    }
+
+
+def assert_consistent(store: object) -> dict[str, set[str]]:
+    """Every article has its chunks in the catalog, FTS5 and Chroma; nothing is orphaned."""
+    contents = index_contents(store)
+    fts_rows = store.catalog.db.execute("SELECT COUNT(*) FROM chunks_fts").fetchone()[0]  # type: ignore[attr-defined]
+    assert fts_rows == len(contents["fts"])  # no chunk indexed twice for BM25
+    assert contents["pending"] == set()
+    assert contents["chunks"] == contents["fts"] == contents["vectors"]
+    owners = {chunk_id.rsplit(":", 1)[0] for chunk_id in contents["chunks"]}
+    assert owners == contents["articles"]  # no orphan chunks, no article without chunks
+    return contents

@@ -1,0 +1,75 @@
+"""Pure parts of evaluation, the report, and the settings tree."""
+
+from __future__ import annotations
+
+import pytest
+
+from assistant.evaluate import EvalQuestion, is_correct, is_gold, percentile
+from assistant.settings import Settings
+from assistant.types import Answer, Passage
+from index.report import IndexReport, Skipped
+
+
+def test_is_gold_matches_path_suffixes_and_aliases() -> None:
+    p = Passage(article_id="x", source="/data/bbc/business/010.txt", title="t", rank=1, text="t",
+                start=0, end=1, score=0.1, also_in=["/copy/sport/099.txt"])
+    assert is_gold(p, ["business/010.txt"])
+    assert is_gold(p, ["sport/099.txt"])
+    assert not is_gold(p, ["ness/010.txt"])  # whole path components only
+    assert not is_gold(p, ["business/011.txt"])
+
+
+def test_is_correct_needs_the_answer_or_an_alias_and_no_abstention() -> None:
+    q = EvalQuestion(id="q", question="?", answer="$206bn", aliases=["206 billion"], docs=["a.txt"])
+    assert is_correct(Answer(question="?", text="A $206BN deal [1]", abstained=False), q)
+    assert is_correct(Answer(question="?", text="206 billion [1]", abstained=False), q)
+    assert not is_correct(Answer(question="?", text="$206bn", abstained=True), q)
+    assert not is_correct(Answer(question="?", text="no figure", abstained=False), q)
+    unanswerable = EvalQuestion(id="u", question="?", answer="", docs=[])
+    assert not unanswerable.answerable
+
+
+def test_percentile_nearest_rank() -> None:
+    values = [float(v) for v in range(1, 101)]
+    assert percentile(values, 0.5) == 50.0
+    assert percentile(values, 0.95) == 95.0
+    assert percentile([], 0.5) == 0.0
+    assert percentile([7.0], 0.95) == 7.0
+
+
+def test_report_summary_and_merge() -> None:
+    report = IndexReport(added=["a"], skipped=[Skipped(source="b", reason="empty file")], chunks_embedded=3)
+    report.merge(IndexReport(added=["c"], removed=["d"], chunks_embedded=2))
+    assert report.added == ["a", "c"] and report.removed == ["d"] and report.chunks_embedded == 5
+    assert report.summary().startswith("added 2, updated 0, removed 1, unchanged 0, duplicates 0, skipped 1")
+
+
+def test_settings_from_environment(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("NEWSDESK_DATA_DIR", "/tmp/elsewhere")
+    monkeypatch.setenv("NEWSDESK_RETRIEVAL__K", "9")
+    monkeypatch.setenv("NEWSDESK_CHUNKING__MAX_TOKENS", "120")
+    monkeypatch.setenv("NEWSDESK_LOADING__MAX_FILE_MB", "0.5")
+    settings = Settings()
+    assert str(settings.data_dir) == "/tmp/elsewhere"
+    assert settings.retrieval.k == 9
+    assert settings.chunking.max_tokens == 120
+    assert settings.loading.max_file_mb == 0.5
+
+
+def test_settings_reject_unknown_nested_fields() -> None:
+    with pytest.raises(ValueError):
+        Settings(retrieval={"k": 5, "no_such_field": 1})
+
+
+def test_every_setting_is_described() -> None:
+    def undescribed(model: type, prefix: str = "") -> list[str]:
+        missing = []
+        for name, field in model.model_fields.items():
+            annotation = field.annotation
+            if isinstance(annotation, type) and hasattr(annotation, "model_fields"):
+                missing += undescribed(annotation, f"{prefix}{name}.")
+            elif not field.description:
+                missing.append(prefix + name)
+        return missing
+
+    assert undescribed(Settings) == []
