@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import logging
-import shutil
 import threading
 import time
 from collections.abc import Iterable, Iterator
@@ -29,7 +28,7 @@ from index.embedding import Embedder
 from index.feeds import feed_statuses
 from index.indexer import Indexer, Progress
 from index.neardup import NearDuplicates
-from index.store import CATALOG_FILE, IndexStore
+from index.store import IndexStore, wipe_index
 from langchain_core.language_models import BaseChatModel
 from langchain_core.runnables import Runnable, RunnableLambda
 
@@ -127,13 +126,10 @@ class Assistant:
 
     def _wipe(self) -> None:
         """Delete the index of this data directory (for a rebuild with new settings)."""
-        data_dir = Path(self.settings.data_dir).expanduser().resolve()
         if self._store is not None:
             self._store.catalog.close()
             self._store = None
-        for name in (CATALOG_FILE, CATALOG_FILE + "-wal", CATALOG_FILE + "-shm"):
-            (data_dir / name).unlink(missing_ok=True)
-        shutil.rmtree(data_dir / "chroma", ignore_errors=True)
+        wipe_index(self.settings.data_dir, self.settings.chroma_url)
 
     # --- read path --------------------------------------------------------------------
     def search(self, query: str, k: int | None = None, **filters: Any) -> list:
@@ -173,14 +169,17 @@ class Assistant:
         if store.catalog.counts()["articles"] == 0:
             return Answer(question=question, text=EMPTY_INDEX, abstained=True)
         timings: dict[str, float] = {}
-        vector = store.embedder.embed([standalone])[0]
+        # the standalone question finds passages; the question itself chooses sentences
+        vectors = store.embedder.embed([standalone] if standalone == question else [standalone, question])
+        vector, question_vector = vectors[0], vectors[-1]
         timings["embed"] = time.perf_counter() - started
         passages = self._search_in_time(standalone, k, filters, vector)
         timings["retrieve"] = time.perf_counter() - started - timings["embed"]
         stems = question_stems(question)  # carried words help retrieval, not sentence choice
         frequencies, total = store.catalog.document_frequencies(stems)
         extraction = extract(
-            question, passages, vector, store.embedder.embed, idf_weights(stems, frequencies, total),
+            question, passages, question_vector, store.embedder.embed,
+            idf_weights(stems, frequencies, total),
             self.settings.answer,
         )
         text, citations = compose(extraction.chosen)

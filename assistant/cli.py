@@ -9,9 +9,11 @@ import warnings
 from functools import lru_cache
 from importlib.metadata import entry_points
 from pathlib import Path
+from collections.abc import Iterator
 from typing import Annotated, Any
 
 import typer
+from pydantic import SecretStr
 
 from assistant.api import Assistant
 from assistant.errors import USER_ERRORS
@@ -41,9 +43,15 @@ Since = Annotated[str | None, typer.Option("--since", help="only articles publis
 Until = Annotated[str | None, typer.Option("--until", help="only articles published on or before (YYYY-MM-DD)")]
 K = Annotated[int | None, typer.Option("--k", help=describe("retrieval.k"))]
 Verbose = Annotated[bool, typer.Option("--verbose", "-v", help="log what happens")]
+Llm = Annotated[str | None, typer.Option("--llm", help=describe("llm") + " [env NEWSDESK_LLM]")]
+BaseUrl = Annotated[str | None, typer.Option("--base-url", help=describe("generation.base_url"))]
+ApiKey = Annotated[str | None, typer.Option("--api-key", help=describe("generation.api_key"))]
 
 
-def open_assistant(data_dir: Path | None, chroma_url: str | None, verbose: bool = False) -> Assistant:
+def open_assistant(
+    data_dir: Path | None, chroma_url: str | None, verbose: bool = False,
+    llm: str | None = None, base_url: str | None = None, api_key: str | None = None,
+) -> Assistant:
     """An Assistant from the environment's settings, with the flags given."""
     logging.basicConfig(level=logging.INFO if verbose else logging.WARNING, format="%(levelname)s %(name)s: %(message)s")
     overrides: dict[str, Any] = {}
@@ -51,7 +59,12 @@ def open_assistant(data_dir: Path | None, chroma_url: str | None, verbose: bool 
         overrides["data_dir"] = data_dir
     if chroma_url is not None:
         overrides["chroma_url"] = chroma_url
-    return Assistant(settings=Settings(), **overrides)
+    settings = Settings()
+    if base_url or api_key:
+        connection = {"base_url": base_url or settings.generation.base_url,
+                      "api_key": SecretStr(api_key) if api_key else settings.generation.api_key}
+        overrides["generation"] = settings.generation.model_copy(update=connection)
+    return Assistant(settings=settings, llm=llm, **overrides)
 
 
 @app.command()
@@ -122,21 +135,27 @@ def ask(
     question: Annotated[str, typer.Argument(help="the question")],
     json_output: Annotated[bool, typer.Option("--json", help="print the whole Answer as JSON")] = False,
     k: K = None, outlet: Outlet = None, topic: Topic = None, since: Since = None, until: Until = None,
+    llm: Llm = None, base_url: BaseUrl = None, api_key: ApiKey = None,
     data_dir: DataDir = None, chroma_url: ChromaUrl = None, verbose: Verbose = False,
 ) -> None:
     """Answer a question from the indexed articles, with numbered sources."""
-    assistant = open_assistant(data_dir, chroma_url, verbose)
-    answer = assistant.ask(question, k=k, outlet=outlet, topic=topic, since=since, until=until)
-    typer.echo(answer.model_dump_json(indent=2) if json_output else format_answer(answer))
+    assistant = open_assistant(data_dir, chroma_url, verbose, llm, base_url, api_key)
+    filters = {"outlet": outlet, "topic": topic, "since": since, "until": until}
+    if json_output or not assistant.llm:
+        answer = assistant.ask(question, k=k, **filters)
+        typer.echo(answer.model_dump_json(indent=2) if json_output else format_answer(answer))
+    else:
+        echo_stream(assistant.stream(question, k=k, **filters))
 
 
 @app.command()
 def chat(
     k: K = None, outlet: Outlet = None, topic: Topic = None, since: Since = None, until: Until = None,
+    llm: Llm = None, base_url: BaseUrl = None, api_key: ApiKey = None,
     data_dir: DataDir = None, chroma_url: ChromaUrl = None, verbose: Verbose = False,
 ) -> None:
     """Ask questions one after another; follow-ups use the conversation so far."""
-    assistant = open_assistant(data_dir, chroma_url, verbose).warm_up()
+    assistant = open_assistant(data_dir, chroma_url, verbose, llm, base_url, api_key).warm_up()
     history: list[tuple[str, str]] = []
     typer.echo("Ask about the indexed articles (empty line or Ctrl-D to quit).")
     while True:
@@ -147,11 +166,15 @@ def chat(
         if not question:
             break
         try:
-            answer = assistant.ask(question, history, k=k, outlet=outlet, topic=topic, since=since, until=until)
+            filters = {"outlet": outlet, "topic": topic, "since": since, "until": until}
+            if assistant.llm:
+                answer = echo_stream(assistant.stream(question, history, k=k, **filters))
+            else:
+                answer = assistant.ask(question, history, k=k, **filters)
+                typer.echo(format_answer(answer))
         except USER_ERRORS as error:
             typer.secho(f"error: {error}", fg=typer.colors.RED, err=True)
             continue
-        typer.echo(format_answer(answer))
         history.append((question, answer.text))
 
 
@@ -200,9 +223,32 @@ def remove(
         typer.echo(f"  {skipped.source}: {skipped.reason}")
 
 
-def format_answer(answer: Answer) -> str:
-    """The answer, then its numbered sources with the quoted sentences."""
-    lines = [answer.text]
+def echo_stream(items: Iterator[str | Answer]) -> Answer:
+    """Print an answer token by token, then what the citation check found and the sources."""
+    streamed = False
+    for item in items:
+        if isinstance(item, str):
+            typer.echo(item, nl=False)
+            sys.stdout.flush()
+            streamed = True
+            continue
+        if streamed:
+            typer.echo()
+        if item.fallback:  # the model failed: say why, then show the extractive answer whole
+            typer.secho(f"note: {item.fallback}", fg=typer.colors.YELLOW, err=True)
+        typer.echo(format_answer(item, with_text=not streamed or bool(item.fallback)))
+        return item
+    raise RuntimeError("the answer stream ended without an Answer")
+
+
+def format_answer(answer: Answer, with_text: bool = True) -> str:
+    """The answer, the sentences the citation check flagged, then the numbered sources with
+    the quoted sentences."""
+    lines = [answer.text] if with_text else []
+    for flagged in answer.unsupported:
+        lines.append(typer.style(f"  ! unsupported: {flagged.text} ({flagged.reason})", fg=typer.colors.RED))
+    if answer.removed_markers:
+        lines.append(f"  (removed citation markers naming no passage: {', '.join(f'[{n}]' for n in answer.removed_markers)})")
     if answer.citations:
         lines += ["", "Sources"]
     for c in answer.citations:

@@ -147,10 +147,19 @@ def order_by_date(items: list, order: Order | None) -> list:
 
 
 def with_dates(text: str, citations: list) -> str:
-    """The answer text followed by the dates of the articles it cites, e.g.
-    '... [1] ... [2] (Dates: [1] 3 March 2005; [2] 7 April 2005.)'; unchanged when none is dated."""
-    dated = [f"[{c.n}] {_human(c.published)}" for c in citations if c.published]
-    return f"{text} (Dates: {'; '.join(dated)}.)" if dated else text
+    """The answer text followed by the dates of the articles it cites, markers grouped by
+    date, e.g. '... [1] ... [2] (Published 3 March 2005.)' when all share one date, or
+    '... (Published: [1], [3] 3 March 2005; [2] 7 April 2005.)'; unchanged when none is dated."""
+    by_date: dict[date, list[str]] = {}
+    for citation in citations:
+        if citation.published:
+            by_date.setdefault(citation.published, []).append(f"[{citation.n}]")
+    if not by_date:
+        return text
+    if len(by_date) == 1 and sum(map(len, by_date.values())) == len(citations):
+        return f"{text} (Published {_human(next(iter(by_date)))}.)"
+    groups = "; ".join(f"{', '.join(marks)} {_human(day)}" for day, marks in sorted(by_date.items()))
+    return f"{text} (Published: {groups}.)"
 
 
 def _human(value: date) -> str:

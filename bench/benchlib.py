@@ -10,7 +10,7 @@ import hashlib
 import json
 import sys
 import time
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from dataclasses import asdict, dataclass
 from pathlib import Path
 
@@ -120,6 +120,29 @@ def paragraphs(path: str | Path) -> tuple[str, list[str]]:
     return lines[0].strip(), [p.strip() for p in body.split("\n\n") if p.strip()]
 
 
+def time_calls(
+    name: str, call: Callable[[str], object], texts: list[str], rounds: int
+) -> dict[str, float]:
+    """Wall p50/p95 and CPU p50 (ms) of call(text) over every text, `rounds` times.
+
+    Keys are prefixed with name, e.g. ask_p50_ms, ask_p95_ms, ask_cpu_p50_ms, ask_calls.
+    """
+    wall: list[float] = []
+    cpu: list[float] = []
+    for _ in range(rounds):
+        for text in texts:
+            with Stopwatch() as watch:
+                call(text)
+            wall.append(watch.wall * 1000)
+            cpu.append(watch.cpu * 1000)
+    return {
+        f"{name}_p50_ms": percentile(wall, 0.5),
+        f"{name}_p95_ms": percentile(wall, 0.95),
+        f"{name}_cpu_p50_ms": percentile(cpu, 0.5),
+        f"{name}_calls": len(wall),
+    }
+
+
 def write_new_articles(files: list[str], count: int, folder: Path, size: int = 6) -> list[Path]:
     """Write `count` new articles into `folder`, generated at run time (never committed).
 
@@ -133,8 +156,10 @@ def write_new_articles(files: list[str], count: int, folder: Path, size: int = 6
     split = {s: paragraphs(s) for s in dict.fromkeys(sources[: count * size])}
     written = []
     for i in range(count):
-        picked = [sources[(i + count * j) % len(sources)] for j in range(size)]
-        body = [split[s][1][(i + j) % len(split[s][1])] for j, s in enumerate(picked) if split[s][1]]
+        picked = [sources[(i * size + j) % len(sources)] for j in range(size)]
+        body = [
+            split[s][1][(i + j) % len(split[s][1])] for j, s in enumerate(picked) if split[s][1]
+        ]
         title = f"Round-up {i + 1}: {split[picked[0]][0]}"
         target = folder / f"new-{i + 1:02d}.txt"
         target.write_text(title + "\n\n" + "\n\n".join(body) + "\n", encoding="utf-8")

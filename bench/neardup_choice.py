@@ -10,7 +10,6 @@ hand; the figures go in docs/feeds.md. Reads the vectors from the index (nothing
 from __future__ import annotations
 
 import argparse
-import itertools
 import random
 import time
 from collections import defaultdict
@@ -75,8 +74,6 @@ def main() -> None:
         signature = MinHash(num_perm=128, seed=1)
         signature.update_batch([s.encode() for s in grams[a.article_id]])
         lsh.insert(a.article_id, signature)
-        grams_sig = signature
-        del grams_sig
     minhash_s = time.perf_counter() - started
     print(f"MinHash signatures + LSH for {len(unique)} bodies: {minhash_s:.1f}s")
 
@@ -125,7 +122,6 @@ def main() -> None:
         caught = sum(1 for c, *_ in missed if c >= cut)
         print(f"  cosine >= {cut}: catches {caught}/{len(missed)} of the Jaccard >= 0.5 pairs, "
               f"and flags {sum(1 for c, *_ in close if c >= cut)} pairs in all")
-    _ = itertools  # keep import list stable for readers
 
 
 if __name__ == "__main__":

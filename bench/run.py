@@ -35,13 +35,25 @@ SIDES = {"newsdesk": BENCH / "side_newsdesk.py", "tutorial": BENCH / "side_tutor
 def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
     """Command-line options."""
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
-    parser.add_argument("--corpus", nargs="+", type=Path,
-                        default=[SHARED / "corpora" / "bbc", SHARED / "corpora" / "seed"],
-                        help="corpus folders (default: ../shared/corpora/bbc and seed)")
-    parser.add_argument("--questions", type=Path, default=SHARED / "eval" / "dev.jsonl",
-                        help="question file (default: ../shared/eval/dev.jsonl)")
-    parser.add_argument("--limit", type=int, default=None,
-                        help="use only N articles (gold articles first), for quick runs")
+    parser.add_argument(
+        "--corpus",
+        nargs="+",
+        type=Path,
+        default=[SHARED / "corpora" / "bbc", SHARED / "corpora" / "seed"],
+        help="corpus folders (default: ../shared/corpora/bbc and seed)",
+    )
+    parser.add_argument(
+        "--questions",
+        type=Path,
+        default=SHARED / "eval" / "dev.jsonl",
+        help="question file (default: ../shared/eval/dev.jsonl)",
+    )
+    parser.add_argument(
+        "--limit",
+        type=int,
+        default=None,
+        help="use only N articles (gold articles first), for quick runs",
+    )
     parser.add_argument("--rounds", type=int, default=5, help="timed passes over the questions")
     parser.add_argument("--json", type=Path, default=None, help="also write all figures here")
     return parser.parse_args(argv)
@@ -53,7 +65,9 @@ def select_files(roots: list[Path], questions: list[dict], limit: int | None) ->
     With a limit, the gold articles of the questions come first so quality stays measurable.
     """
     files = [
-        str(p) for root in roots for p in discover(root)
+        str(p)
+        for root in roots
+        for p in discover(root)
         if p.suffix.lower() in TEXT_SUFFIXES and not is_not_article(p)
     ]
     if limit is None:
@@ -77,8 +91,11 @@ def run_side(name: str, spec_path: Path, workdir: Path) -> dict:
     result_path = workdir / f"{name}.json"
     load_before = os.getloadavg()[0]
     started = time.perf_counter()
-    process = subprocess.Popen([sys.executable, str(SIDES[name]), str(spec_path), str(result_path)],
-                               env=child_env(), cwd=BENCH.parent)
+    process = subprocess.Popen(
+        [sys.executable, str(SIDES[name]), str(spec_path), str(result_path)],
+        env=child_env(),
+        cwd=BENCH.parent,
+    )
     _, status, usage = os.wait4(process.pid, 0)
     process.returncode = os.waitstatus_to_exitcode(status)
     if process.returncode != 0:
@@ -88,27 +105,51 @@ def run_side(name: str, spec_path: Path, workdir: Path) -> dict:
     result["process_cpu_s"] = usage.ru_utime + usage.ru_stime
     result["process_wall_s"] = time.perf_counter() - started
     result["load_average_1min"] = [load_before, os.getloadavg()[0]]
-    log(name, f"peak RSS {result['peak_rss_mib']:.0f} MiB, process wall {result['process_wall_s']:.0f} s")
+    log(
+        name,
+        f"peak RSS {result['peak_rss_mib']:.0f} MiB, process wall {result['process_wall_s']:.0f} s",
+    )
     return result
 
 
 def machine() -> dict[str, object]:
     """What the figures were measured on."""
-    cpu = next((line.split(":", 1)[1].strip() for line in Path("/proc/cpuinfo").read_text().splitlines()
-                if line.startswith("model name")), platform.processor())
+    cpu = next(
+        (
+            line.split(":", 1)[1].strip()
+            for line in Path("/proc/cpuinfo").read_text().splitlines()
+            if line.startswith("model name")
+        ),
+        platform.processor(),
+    )
     return {
-        "cpu": cpu, "cores": os.cpu_count(), "platform": platform.platform(),
+        "cpu": cpu,
+        "cores": os.cpu_count(),
+        "platform": platform.platform(),
         "python": platform.python_version(),
-        "packages": {p: version(p) for p in (
-            "torch", "sentence-transformers", "chromadb", "langchain-core", "langchain-text-splitters",
-            "langchain-huggingface", "langchain-chroma")},
+        "packages": {
+            p: version(p)
+            for p in (
+                "torch",
+                "sentence-transformers",
+                "chromadb",
+                "langchain-core",
+                "langchain-text-splitters",
+                "langchain-huggingface",
+                "langchain-chroma",
+            )
+        },
     }
 
 
 def git_commit() -> str:
     """The checked-out commit, '+dirty' when the tree has changes."""
+
     def git(*args: str) -> str:
-        return subprocess.run(["git", *args], cwd=BENCH.parent, capture_output=True, text=True).stdout.strip()
+        return subprocess.run(
+            ["git", *args], cwd=BENCH.parent, capture_output=True, text=True
+        ).stdout.strip()
+
     return git("rev-parse", "--short", "HEAD") + ("+dirty" if git("status", "--porcelain") else "")
 
 
@@ -118,37 +159,64 @@ def main(argv: list[str] | None = None) -> int:
     missing = [p for p in [*args.corpus, args.questions] if not p.exists()]
     if missing:
         raise SystemExit(f"not found: {', '.join(map(str, missing))} (is ../shared there?)")
-    if not all(find_spec(m) for m in ("langchain_chroma", "langchain_huggingface", "langchain_text_splitters")):
+    if not all(
+        find_spec(m)
+        for m in ("langchain_chroma", "langchain_huggingface", "langchain_text_splitters")
+    ):
         raise SystemExit("the tutorial pipeline needs the bench extra: pip install -e '.[bench]'")
     roots = [p.resolve() for p in args.corpus]
     questions = read_questions(args.questions)
     files = select_files(roots, questions, args.limit)
     command = "python bench/run.py " + " ".join(argv if argv is not None else sys.argv[1:])
-    log("bench", f"{len(files)} articles under {', '.join(map(str, roots))}; {len(questions)} questions")
+    log(
+        "bench",
+        f"{len(files)} articles under {', '.join(map(str, roots))}; {len(questions)} questions",
+    )
     with tempfile.TemporaryDirectory(prefix="newsdesk-bench-") as tmp:
         workdir = Path(tmp)
-        spec = Spec(roots=[str(r) for r in roots], files=files, questions=str(args.questions.resolve()),
-                    rounds=args.rounds, workdir=str(workdir))
+        spec = Spec(
+            roots=[str(r) for r in roots],
+            files=files,
+            questions=str(args.questions.resolve()),
+            rounds=args.rounds,
+            workdir=str(workdir),
+        )
         spec.save(workdir / "spec.json")
         results = {name: run_side(name, workdir / "spec.json", workdir) for name in SIDES}
     for result in results.values():
         result["files"] = len(files)
     newsdesk, tutorial = results["newsdesk"], results["tutorial"]
-    print(f"\nNewsdesk vs the LangChain tutorial pipeline, {datetime.now():%Y-%m-%d %H:%M}, "
-          f"commit {git_commit()}")
+    print(
+        f"\nNewsdesk vs the LangChain tutorial pipeline, {datetime.now():%Y-%m-%d %H:%M}, "
+        f"commit {git_commit()}"
+    )
     info = machine()
-    print(f"machine: {info['cpu']}, {info['cores']} cores; embeddings on CPU in both pipelines; "
-          f"{info['platform']}; Python {info['python']}")
-    print(f"command: {command.strip()}; {len(questions)} questions x {args.rounds} timed rounds; "
-          f"Newsdesk bf16 autocast: {newsdesk['bf16']}\n")
+    print(
+        f"machine: {info['cpu']}, {info['cores']} cores; embeddings on CPU in both pipelines; "
+        f"{info['platform']}; Python {info['python']}"
+    )
+    print(
+        f"command: {command.strip()}; {len(questions)} questions x {args.rounds} timed rounds; "
+        f"Newsdesk bf16 autocast: {newsdesk['bf16']}\n"
+    )
     print(markdown_table(newsdesk, tutorial))
     print("\n" + verdict(newsdesk, tutorial))
     if args.json:
-        args.json.write_text(json.dumps({
-            "date": datetime.now().isoformat(timespec="seconds"), "command": command.strip(),
-            "commit": git_commit(), "machine": info, "newsdesk": newsdesk, "tutorial": tutorial,
-            "targets": check_targets(newsdesk, tutorial),
-        }, indent=1), encoding="utf-8")
+        args.json.write_text(
+            json.dumps(
+                {
+                    "date": datetime.now().isoformat(timespec="seconds"),
+                    "command": command.strip(),
+                    "commit": git_commit(),
+                    "machine": info,
+                    "newsdesk": newsdesk,
+                    "tutorial": tutorial,
+                    "targets": check_targets(newsdesk, tutorial),
+                },
+                indent=1,
+            ),
+            encoding="utf-8",
+        )
     return 0
 
 

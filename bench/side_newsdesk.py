@@ -12,13 +12,12 @@ from __future__ import annotations
 import json
 import shutil
 import sys
-import time
 from pathlib import Path
 
-from benchlib import Spec, Stopwatch, log, percentile, write_new_articles
+from benchlib import Spec, Stopwatch, log, time_calls, write_new_articles
 
 from assistant import Assistant, IndexReport
-from assistant.evaluate import EvalQuestion, evaluate, load_questions
+from assistant.evaluate import evaluate, load_questions
 from index.embedding import use_bf16
 
 SIDE = "newsdesk"
@@ -54,35 +53,18 @@ def counts(report: IndexReport) -> dict[str, int]:
     } | {"chunks_embedded": report.chunks_embedded}
 
 
-def latencies(assistant: Assistant, questions: list[EvalQuestion], rounds: int) -> dict[str, float]:
-    """ask() and search(k=5) latency in ms over every question, `rounds` times."""
-    ask_ms: list[float] = []
-    search_ms: list[float] = []
-    for _ in range(rounds):
-        for q in questions:
-            started = time.perf_counter()
-            assistant.ask(q.question)
-            ask_ms.append((time.perf_counter() - started) * 1000)
-            started = time.perf_counter()
-            assistant.search(q.question, k=5)
-            search_ms.append((time.perf_counter() - started) * 1000)
-    return {
-        "ask_p50_ms": percentile(ask_ms, 0.5), "ask_p95_ms": percentile(ask_ms, 0.95),
-        "search_p50_ms": percentile(search_ms, 0.5), "search_p95_ms": percentile(search_ms, 0.95),
-        "timed_calls": len(ask_ms),
-    }
-
-
 def run(spec: Spec) -> dict[str, object]:
     """All Newsdesk measurements, as a JSON-ready dict."""
     work = Path(spec.workdir) / SIDE
     roots = copy_corpus(spec, work / "corpus")
     assistant = Assistant(data_dir=work / "data")
 
-    started = time.perf_counter()
-    assistant.warm_up()
-    model_load_s = time.perf_counter() - started
-    log(SIDE, f"model loaded in {model_load_s:.1f} s; indexing {len(spec.files)} files from scratch")
+    with Stopwatch() as model_load:
+        assistant.warm_up()
+    log(
+        SIDE,
+        f"model loaded in {model_load.wall:.1f} s; indexing {len(spec.files)} files from scratch",
+    )
 
     index, first = timed_index(assistant, roots)
     log(SIDE, f"indexed in {index.wall:.1f} s ({index.cpu:.0f} CPU s): {first.summary()}")
@@ -100,12 +82,14 @@ def run(spec: Spec) -> dict[str, object]:
     stats = assistant.stats()
     questions = load_questions(Path(spec.questions))
     assistant.ask(questions[0].question)  # one untimed call: first-query costs are not "loaded"
-    timing = latencies(assistant, questions, spec.rounds)
+    texts = [q.question for q in questions]
+    timing = time_calls("ask", assistant.ask, texts, spec.rounds)
+    timing |= time_calls("search", lambda text: assistant.search(text, k=5), texts, spec.rounds)
     log(SIDE, f"ask p50 {timing['ask_p50_ms']:.0f} ms, p95 {timing['ask_p95_ms']:.0f} ms")
     quality = evaluate(assistant, questions)
     log(SIDE, "quality:\n" + quality.table())
     return {
-        "model_load_s": model_load_s,
+        "model_load_s": model_load.wall,
         "index_s": index.wall,
         "index_cpu_s": index.cpu,
         "index": counts(first),

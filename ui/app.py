@@ -25,7 +25,7 @@ log = logging.getLogger(__name__)
 
 ASSETS = Path(__file__).parent / "assets"
 MAX_TURNS_WITH_SOURCES = 12  # older answers keep their text; their source cards are dropped
-TABLE_HEADERS = ["Title", "Outlet", "Topic", "Published", "Source", "Id"]
+TABLE_HEADERS = ["Title", "Outlet", "Topic", "Published", "Source"]
 PRIVATE = "private"
 
 
@@ -144,24 +144,25 @@ class Page:
         folders = {str(Path(a.source).parent) for a in self.assistant.articles() if "://" not in a.source}
         return sorted(f for f in folders if Path(f).is_dir())
 
-    def table(self, query: str | None = None) -> list[list[str]]:
-        """Rows of the library table, filtered by a case-insensitive search."""
+    def table(self, query: str | None = None) -> tuple[list[list[str]], list[str]]:
+        """Rows of the library table (filtered by a case-insensitive search) and their ids."""
         needle = (query or "").strip().lower()
-        rows = []
+        rows, ids = [], []
         for a in self.assistant.articles():
             row = [a.title, a.outlet or "", a.topic or "", a.published.isoformat() if a.published else "",
-                   a.url or a.source, a.article_id]
+                   a.url or a.source]
             if not needle or any(needle in cell.lower() for cell in row):
                 rows.append(row)
-        return rows
+                ids.append(a.article_id)
+        return rows, ids
 
-    def select_row(self, rows: list[list[str]], event: gr.SelectData) -> tuple[str, Any]:
+    def select_row(self, rows: list[list[str]], ids: list[str], event: gr.SelectData) -> tuple[str, Any]:
         """Remember the clicked article for deletion."""
         try:
-            row = rows[event.index[0]]
+            title, article_id = rows[event.index[0]][0], ids[event.index[0]]
         except (IndexError, TypeError):
             return "", gr.update(interactive=False, value="Delete selected article")
-        return row[5], gr.update(interactive=True, value=f"Delete “{row[0][:60]}”")
+        return article_id, gr.update(interactive=True, value=f"Delete “{title[:60]}”")
 
     def delete(self, article_id: str) -> str:
         """Remove the selected article from the index."""
@@ -183,7 +184,7 @@ class Page:
         topics = [("All topics", "")] + [(name, name) for name in stats.by_topic]
         chat = gr.skip() if turns else render.chat_html([], stats.articles == 0)
         return (
-            render.status_line(stats), render.stats_html(stats), self.table(query),
+            render.status_line(stats), render.stats_html(stats), *self.table(query),
             gr.update(choices=outlets), gr.update(choices=topics),
             gr.update(choices=self.known_folders()), chat,
             "", gr.update(interactive=False, value="Delete selected article"),
@@ -197,6 +198,7 @@ def build_app(assistant: Assistant, limits: UploadLimits | None = None) -> gr.Bl
     with gr.Blocks(title="Newsdesk", fill_width=True, analytics_enabled=False) as demo:
         turns = gr.State([])
         selected = gr.State("")
+        table_ids = gr.State([])
         with gr.Row(elem_id="nd-header"):
             gr.HTML('<h1 class="nd-brand">Newsdesk <small>answers that cite the sentence they come from</small></h1>',
                     js_on_load=None)
@@ -205,7 +207,7 @@ def build_app(assistant: Assistant, limits: UploadLimits | None = None) -> gr.Bl
             with gr.Tab("Ask", id="ask"):
                 with gr.Row(equal_height=False):
                     with gr.Column(scale=3, min_width=340, elem_id="nd-left"):
-                        chat = gr.HTML(render.chat_html([]), elem_id="nd-chat", js_on_load=None, autoscroll=True)
+                        chat = gr.HTML(render.chat_html([]), elem_id="nd-chat", js_on_load=None)
                         with gr.Row(elem_id="nd-ask-row"):
                             question = gr.Textbox(
                                 placeholder="Ask about the articles…", show_label=False, lines=1, max_lines=4, scale=5,
@@ -253,11 +255,11 @@ def build_app(assistant: Assistant, limits: UploadLimits | None = None) -> gr.Bl
                                             elem_id="nd-search")
                         table = gr.Dataframe(headers=TABLE_HEADERS, datatype="str", type="array", interactive=False,
                                              wrap=True, max_height=420, elem_id="nd-table",
-                                             column_widths=["34%", "10%", "11%", "11%", "24%", "10%"])
+                                             column_widths=["36%", "14%", "11%", "13%", "26%"])
                         delete_button = gr.Button("Delete selected article", variant="stop", interactive=False,
                                                   elem_id="nd-delete")
 
-        refresh_outputs = [status, library_stats, table, outlet, topic, folder, chat, selected, delete_button]
+        refresh_outputs = [status, library_stats, table, table_ids, outlet, topic, folder, chat, selected, delete_button]
         ask_inputs = [question, turns, outlet, topic, since, until, k]
         ask_outputs = [question, turns, chat, sources]
         for trigger in (question.submit, send.click):
@@ -274,8 +276,8 @@ def build_app(assistant: Assistant, limits: UploadLimits | None = None) -> gr.Bl
         reindex_button.click(page.reindex, folder, report, api_visibility=PRIVATE, concurrency_limit=1,
                              concurrency_id="index").then(page.refresh, [search, turns], refresh_outputs,
                                                           api_visibility=PRIVATE)
-        search.change(page.table, search, table, api_visibility=PRIVATE, show_progress="hidden")
-        table.select(page.select_row, table, [selected, delete_button], api_visibility=PRIVATE)
+        search.change(page.table, search, [table, table_ids], api_visibility=PRIVATE, show_progress="hidden")
+        table.select(page.select_row, [table, table_ids], [selected, delete_button], api_visibility=PRIVATE)
         delete_button.click(page.delete, selected, report, api_visibility=PRIVATE, concurrency_id="index").then(
             page.refresh, [search, turns], refresh_outputs, api_visibility=PRIVATE)
         demo.load(page.refresh, [search, turns], refresh_outputs, api_visibility=PRIVATE)

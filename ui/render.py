@@ -86,6 +86,14 @@ def link_html(ref: Citation | Passage | ArticleView) -> str:
     return f'<span class="nd-path">{esc(ref.source)}</span>'
 
 
+def also_html(ref: Citation) -> str:
+    """'Also reported by …' for a story stored once but found in several sources."""
+    others = list(dict.fromkeys(getattr(ref, "also_reported_by", []) or []))
+    if not others:
+        return ""
+    return f'<div class="nd-also">also reported by {", ".join(esc(o) for o in others[:8])}</div>'
+
+
 # --- chat ------------------------------------------------------------------------------
 
 @dataclass
@@ -134,6 +142,12 @@ def turn_html(turn: Turn, number: int) -> str:
             notes.append(f"searched as: {esc(answer.standalone_question)}")
         if turn.filters:
             notes.append(f"filters: {filters_line(turn.filters)}")
+        if getattr(answer, "fallback", None):
+            notes.append(f"the language model failed ({esc(answer.fallback)}): extractive answer")
+        unsupported = [c for c in getattr(answer, "sentences", []) if not c.supported]
+        if unsupported:
+            flagged = "; ".join(f"“{esc(c.text)}”" + (f" ({esc(c.reason)})" if c.reason else "") for c in unsupported)
+            notes.append(f'<span class="nd-unsupported">not supported by its source: {flagged}</span>')
         if "total" in answer.timings:
             notes.append(f"{answer.timings['total'] * 1000:.0f} ms")
         foot = (
@@ -202,6 +216,7 @@ def source_card(citation: Citation, answer: Answer, article: ArticleView | None)
         f'<div class="nd-card-head" role="button" tabindex="0" title="open the full article">'
         f'<span class="nd-num">{citation.n}</span><span class="nd-title">{esc(citation.title)}</span></div>'
         f'<div class="nd-meta">{meta_line(citation)}</div><div class="nd-where">{link_html(citation)}</div>'
+        f"{also_html(citation)}"
         f'<div class="nd-excerpt">{excerpt}</div>'
         f'<button type="button" class="nd-open" data-n="{citation.n}">Read the full article</button>{full}</article>'
     )
@@ -295,4 +310,7 @@ def status_line(stats: Stats) -> str:
     """Short header line: what the index holds."""
     if stats.articles == 0:
         return '<span class="nd-status nd-status-empty">empty index</span>'
-    return f'<span class="nd-status">{stats.articles:,} articles · {len(stats.by_outlet)} outlets · {len(stats.by_topic)} topics</span>'
+    def count(n: int, noun: str) -> str:
+        return f"{n:,} {noun}{'' if n == 1 else 's'}"
+    return (f'<span class="nd-status">{count(stats.articles, "article")} · {count(len(stats.by_outlet), "outlet")} · '
+            f'{count(len(stats.by_topic), "topic")}</span>')

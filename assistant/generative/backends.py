@@ -69,6 +69,9 @@ def _ollama(model: str, settings: GenerationSettings) -> BaseChatModel:
 
 
 def _llamacpp(path: str, settings: GenerationSettings) -> BaseChatModel:
+    model_path = Path(path).expanduser()
+    if not model_path.is_file():
+        raise ConfigError(f"llamacpp: no model file at {model_path} (give the path of a .gguf file)")
     try:
         import llama_cpp  # noqa: F401 - ChatLlamaCpp needs it; name it if it is missing
         from langchain_community.chat_models import ChatLlamaCpp
@@ -76,9 +79,6 @@ def _llamacpp(path: str, settings: GenerationSettings) -> BaseChatModel:
         raise ConfigError(
             f"the llamacpp: backend needs llama-cpp-python and langchain-community: {EXTRA}"
         ) from error
-    model_path = Path(path).expanduser()
-    if not model_path.is_file():
-        raise ConfigError(f"llamacpp: no model file at {model_path} (give the path of a .gguf file)")
     try:
         return ChatLlamaCpp(
             model_path=str(model_path), n_ctx=settings.context_window, n_threads=settings.threads,

@@ -109,7 +109,7 @@ def build_chain(
     )
 
     def check(x: dict[str, Any]) -> Answer:
-        result = check_reply(x["reply"], x["passages"], embed, threshold)
+        result = check_reply(x["reply"], x["passages"], embed, threshold, x["standalone"])
         return Answer(
             question=x["question"], text=result.text, abstained=result.abstained,
             citations=result.citations, passages=x["passages"], mode="llm", model=model_name,

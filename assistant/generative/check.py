@@ -64,17 +64,19 @@ def strip_markers(text: str) -> str:
 
 
 def drop_unknown_markers(text: str, supplied: int) -> tuple[str, list[int]]:
-    """Remove the numbers of markers that name no supplied passage (1..supplied)."""
+    """Remove the numbers of markers that name no supplied passage (1..supplied); a marker
+    left empty goes, with the space before it. Nothing else of the text changes."""
     removed: list[int] = []
 
     def keep(match: re.Match[str]) -> str:
-        numbers = [int(n) for n in re.split(r"\s*[,;]\s*", match.group(1))]
+        numbers = [int(n) for n in re.split(r"\s*[,;]\s*", match.group(2))]
         valid = [n for n in numbers if 1 <= n <= supplied]
         removed.extend(n for n in numbers if n not in valid)
-        return f"[{', '.join(map(str, valid))}]" if valid else ""
+        if valid == numbers:
+            return match.group(0)
+        return f"{match.group(1)}[{', '.join(map(str, valid))}]" if valid else ""
 
-    cleaned = MARKER.sub(keep, text)
-    cleaned = re.sub(r"[ \t]+([.,;:!?])", r"\1", re.sub(r"[ \t]{2,}", " ", cleaned)).strip()
+    cleaned = re.sub(r"([ \t]*)" + MARKER.pattern, keep, text)
     return cleaned, sorted(set(removed))
 
 
@@ -109,8 +111,14 @@ def key_terms(claim: str) -> tuple[set[str], set[str]]:
     return numbers, names
 
 
-def check_reply(reply: str, passages: Sequence[Passage], embed: Embed, threshold: float) -> CheckResult:
-    """Check every sentence of reply against the numbered passages (passage n = passages[n-1])."""
+def check_reply(
+    reply: str, passages: Sequence[Passage], embed: Embed, threshold: float, question: str = ""
+) -> CheckResult:
+    """Check every sentence of reply against the numbered passages (passage n = passages[n-1]).
+
+    Words a claim merely repeats from the question are not evidence: the overlap is measured
+    on the words it adds (all of its words when it adds none).
+    """
     text, removed = drop_unknown_markers(reply.strip(), len(passages))
     spans = split_sentences(text)
     if not spans or is_abstention(text[spans[0][0] : spans[0][1]]):
@@ -121,6 +129,7 @@ def check_reply(reply: str, passages: Sequence[Passage], embed: Embed, threshold
     candidates = {n: _candidates(passages[n - 1]) for n in {n for c in cites for n in c}}
     vectors = _embed_unique(embed, claims + [c.text for cs in candidates.values() for c in cs])
 
+    asked = set(content_stems(question))
     sentences: list[SentenceCheck] = []
     best_per_n: dict[int, Citation] = {}
     for (start, end), claim, numbers in zip(spans, claims, cites, strict=True):
@@ -128,7 +137,7 @@ def check_reply(reply: str, passages: Sequence[Passage], embed: Embed, threshold
             sentences.append(SentenceCheck(text=text[start:end], start=start, end=end, supported=False,
                                            reason="cites no passage"))
             continue
-        supports = [_best_support(claim, n, candidates[n], vectors) for n in numbers]
+        supports = [_best_support(claim, n, candidates[n], vectors, asked) for n in numbers]
         for citation, _ in supports:
             if citation and (citation.n not in best_per_n or citation.score > best_per_n[citation.n].score):
                 best_per_n[citation.n] = citation
@@ -163,14 +172,14 @@ def _embed_unique(embed: Embed, texts: list[str]) -> dict[str, np.ndarray]:
 
 
 def _best_support(
-    claim: str, n: int, candidates: list[_Candidate], vectors: dict[str, np.ndarray]
+    claim: str, n: int, candidates: list[_Candidate], vectors: dict[str, np.ndarray], asked: set[str],
 ) -> tuple[Citation | None, set[str]]:
     """The citation [n] of the passage sentence that best supports claim, and the claim's
     numbers and names that passage n never mentions."""
     if not candidates:
         return None, set()
     passage = candidates[0].passage
-    stems = content_stems(claim)
+    stems = [s for s in content_stems(claim) if s not in asked] or content_stems(claim)
     def score(c: _Candidate) -> float:
         dense = float(np.dot(vectors[claim], vectors[c.text]))
         cand_stems = stem_set(c.text)

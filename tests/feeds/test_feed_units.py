@@ -96,5 +96,6 @@ def test_ordering_and_dates_in_text() -> None:
     items = [Item(1, date(2005, 3, 1)), Item(2, None), Item(3, date(2005, 4, 1))]
     assert [i.n for i in order_by_date(items, "newest")] == [3, 1, 2]
     assert [i.n for i in order_by_date(items, "oldest")] == [1, 3, 2]
-    assert with_dates("A. [1] B. [3]", [items[0], items[2]]) == "A. [1] B. [3] (Dates: [1] 1 March 2005; [3] 1 April 2005.)"
+    assert with_dates("A. [1] B. [3]", [items[0], items[2]]) == "A. [1] B. [3] (Published: [1] 1 March 2005; [3] 1 April 2005.)"
+    assert with_dates("A. [1]", [items[0]]) == "A. [1] (Published 1 March 2005.)"
     assert with_dates("A. [2]", [items[1]]) == "A. [2]"

@@ -89,6 +89,15 @@
       copy(button);
     }
   });
+  // Keep the newest message in view inside the chat box (never scroll the window itself).
+  const follow = () => {
+    const chat = document.getElementById("nd-chat");
+    if (!chat) return setTimeout(follow, 200);
+    new MutationObserver(() => { chat.scrollTop = chat.scrollHeight; })
+      .observe(chat, { childList: true, subtree: true, characterData: true });
+  };
+  follow();
+
   document.addEventListener("keydown", (event) => {
     const head = event.target.closest && event.target.closest(".nd-card-head");
     if (head && (event.key === "Enter" || event.key === " ")) {

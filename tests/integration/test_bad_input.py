@@ -1,0 +1,118 @@
+"""Bad input is skipped with a reason, the batch goes on, and nothing indexed is lost."""
+
+from __future__ import annotations
+
+import json
+import os
+import shutil
+from pathlib import Path
+
+import pytest
+from support import ARTICLES, CP1252_TEXT, assert_consistent
+
+from index import LoaderConfig
+
+pytestmark = pytest.mark.integration
+
+
+def write_bad_inputs(folder: Path) -> dict[str, str]:
+    """Bad files beside good ones; returns {file name: words its skip reason must contain}."""
+    (folder / "binary.txt").write_bytes(b"\x7fELF\x02\x01\x01\x00" + bytes(range(256)) * 8)
+    (folder / "empty.txt").write_bytes(b"")
+    (folder / "title-only.txt").write_text("Only a headline here\n\n")
+    (folder / "huge.txt").write_text("A very long report\n\n" + "The harbour stayed busy all week. " * 800)
+    (folder / "broken-link.txt").symlink_to(folder / "deleted-long-ago.txt")
+    (folder / "loop-a.txt").symlink_to(folder / "loop-b.txt")
+    (folder / "loop-b.txt").symlink_to(folder / "loop-a.txt")
+    (folder / "truncated.json").write_text('[{"title": "Cut short", "body": "The file ends')
+    (folder / "feed.jsonl").write_text(
+        json.dumps({"title": "Lowmoor bridge reopens", "body": "The Lowmoor footbridge reopened "
+                    "on Sunday after a year of repairs costing 60,000 crowns."}) + "\n"
+        + "{not json at all\n"
+        + json.dumps({"title": "No body"}) + "\n"
+    )
+    (folder / "scripts.html").write_text(
+        "<html><head><script>alert('x')</script></head><body><nav><a href='/'>Home</a></nav>"
+        "<script>document.write('tracking')</script></body></html>"
+    )
+    (folder / "notes.docx").write_bytes(b"PK\x03\x04 not supported")
+    (folder / "scan.pdf").write_bytes(b"%PDF-1.7\n%garbage with no objects at all\n")
+    (folder / "README.md").write_text("# How this folder works\n\nNot an article.\n")
+    return {
+        "binary.txt": "binary",
+        "empty.txt": "empty",
+        "title-only.txt": "only a title",
+        "huge.txt": "too large",
+        "broken-link.txt": "unreadable",
+        "loop-a.txt": "unreadable",
+        "loop-b.txt": "unreadable",
+        "truncated.json": "invalid JSON",
+        "feed.jsonl#2": "invalid JSON",
+        "feed.jsonl#3": "no body",
+        "scripts.html": "text",
+        "notes.docx": "unsupported",
+        "scan.pdf": "",
+        "README.md": "not an article",
+    }
+
+
+def test_bad_input_is_skipped_with_reasons_and_nothing_is_lost(tmp_path: Path, make_assistant) -> None:
+    folder = tmp_path / "inbox"
+    folder.mkdir()
+    shutil.copy(ARTICLES / "business" / "harbour-bank.txt", folder / "harbour-bank.txt")
+    assistant = make_assistant(tmp_path / "data", loading=LoaderConfig(max_file_mb=0.02))
+    assert len(assistant.index([folder]).added) == 1
+
+    expected = write_bad_inputs(folder)
+    (folder / "bakery.txt").write_bytes(CP1252_TEXT.encode("cp1252"))  # not UTF-8, but fine
+    report = assistant.index([folder])
+
+    reasons = {Path(s.source).name: s.reason for s in report.skipped}
+    assert set(reasons) == set(expected)
+    for name, words in expected.items():
+        assert reasons[name] and words in reasons[name], (name, reasons[name])
+    assert sorted(report.added) == [str(folder / "bakery.txt"), f"{folder}/feed.jsonl#1"]
+    assert report.unchanged == [str(folder / "harbour-bank.txt")]
+    assert report.removed == []
+    assert "\u00a318,500" in assistant.article(str(folder / "bakery.txt")).body
+    answer = assistant.ask("Who was appointed chief executive of the Harbour Bank of Port Elwin?")
+    assert "Marta Quill" in answer.text
+    assert_consistent(assistant.store)
+
+
+def test_a_file_that_turns_bad_keeps_its_indexed_version(tmp_path: Path, make_assistant) -> None:
+    folder = tmp_path / "inbox"
+    folder.mkdir()
+    for name in ("harbour-bank.txt", "tin-mine.txt"):
+        shutil.copy(ARTICLES / "business" / name, folder / name)
+    assistant = make_assistant(tmp_path / "data")
+    assistant.index([folder])
+
+    (folder / "harbour-bank.txt").write_bytes(b"")  # truncated by a failed copy
+    (folder / "tin-mine.txt").write_bytes(b"\x00\x01\x02" * 100)  # overwritten with junk
+    report = assistant.index([folder])
+    assert {Path(s.source).name for s in report.skipped} == {"harbour-bank.txt", "tin-mine.txt"}
+    assert report.removed == [] and assistant.stats().articles == 2
+    assert "Marta Quill" in assistant.article(str(folder / "harbour-bank.txt")).body
+
+
+def test_inputs_that_do_not_exist(tmp_path: Path, make_assistant) -> None:
+    (tmp_path / "loop-a.txt").symlink_to(tmp_path / "loop-b.txt")
+    (tmp_path / "loop-b.txt").symlink_to(tmp_path / "loop-a.txt")
+    (tmp_path / "dangling.txt").symlink_to(tmp_path / "nothing-here.txt")
+    assistant = make_assistant(tmp_path / "data")
+    report = assistant.index([tmp_path / "missing-folder", tmp_path / "loop-a.txt", tmp_path / "dangling.txt"])
+    assert len(report.skipped) == 3 and report.added == []
+    reasons = [s.reason for s in report.skipped]
+    assert "no such file" in reasons[0] and reasons[1] and reasons[2]
+
+
+@pytest.mark.skipif(os.geteuid() == 0, reason="root reads files whatever their mode")
+def test_unreadable_file(tmp_path: Path, make_assistant) -> None:
+    folder = tmp_path / "inbox"
+    folder.mkdir()
+    locked = folder / "locked.txt"
+    shutil.copy(ARTICLES / "business" / "tin-mine.txt", locked)
+    locked.chmod(0)
+    report = make_assistant(tmp_path / "data").index([folder])
+    assert report.skipped[0].source == str(locked) and "unreadable" in report.skipped[0].reason
