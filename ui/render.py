@@ -135,7 +135,8 @@ def turn_html(turn: Turn, number: int) -> str:
         body = f'<div class="nd-bubble nd-pending">{text}</div>'
     else:
         kind = "nd-abstained" if answer.abstained else "nd-answered"
-        label = '<div class="nd-abstain-label">Not found in the indexed articles</div>' if answer.abstained else ""
+        reason = "Not found in the indexed articles" if answer.text == ABSTENTION else "No answer"
+        label = f'<div class="nd-abstain-label">{reason}</div>' if answer.abstained else ""
         text = esc(answer.text) if answer.abstained else markers_html(answer.text, number)
         notes = []
         if answer.standalone_question:

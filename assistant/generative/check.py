@@ -126,7 +126,9 @@ def check_reply(
     spans = [(s, e) for s, e in spans if not is_abstention(text[s:e])]  # not a claim
     claims = [strip_markers(text[s:e]) for s, e in spans]
     cites = [list(dict.fromkeys(cited_numbers(text[s:e]))) for s, e in spans]
-    candidates = {n: _candidates(passages[n - 1]) for n in {n for c in cites for n in c}}
+    # an uncited sentence is compared with every passage: where it would have support is a hint
+    wanted = range(1, len(passages) + 1) if not all(cites) else {n for c in cites for n in c}
+    candidates = {n: _candidates(passages[n - 1]) for n in wanted}
     vectors = _embed_unique(embed, claims + [c.text for cs in candidates.values() for c in cs])
 
     asked = set(content_stems(question))
@@ -134,8 +136,13 @@ def check_reply(
     best_per_n: dict[int, Citation] = {}
     for (start, end), claim, numbers in zip(spans, claims, cites, strict=True):
         if not numbers:
+            hints = [_best_support(claim, n, candidates[n], vectors, asked) for n in candidates]
+            hint, missing = max(hints, key=lambda s: (not s[1], s[0].score if s[0] else 0.0), default=(None, set()))
+            reason = "cites no passage"
+            if hint and not missing and hint.score >= threshold:
+                reason += f" (passage [{hint.n}] would support it: {hint.score:.2f})"
             sentences.append(SentenceCheck(text=text[start:end], start=start, end=end, supported=False,
-                                           reason="cites no passage"))
+                                           score=hint.score if hint else 0.0, support=hint, reason=reason))
             continue
         supports = [_best_support(claim, n, candidates[n], vectors, asked) for n in numbers]
         for citation, _ in supports:

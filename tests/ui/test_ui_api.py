@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import httpx
 import pytest
-from conftest import AUTH, Server
+from ui_support import AUTH, Server
 
 from assistant import ABSTENTION
 

@@ -9,7 +9,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from conftest import AUTH, FIXTURES, Server
+from ui_support import AUTH, FIXTURES, Server
 
 pytestmark = [pytest.mark.browser, pytest.mark.integration]
 

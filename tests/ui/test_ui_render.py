@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from datetime import date
 
-from assistant import Answer, ArticleView, Citation, IndexReport, Passage
+from assistant import ABSTENTION, Answer, ArticleView, Citation, IndexReport, Passage
 from ui.render import Span, Turn, chat_html, esc, highlight, markers_html, report_html, safe_url, sources_html
 
 BODY = "First sentence here. The <b>second</b> one & more.\n\nThird sentence: 2 < 3."
@@ -63,7 +63,7 @@ def test_safe_url_allows_only_http() -> None:
 
 
 def test_chat_html_escapes_questions_and_shows_abstention() -> None:
-    answered = Answer(question="q", text="I couldn't find that.", abstained=True)
+    answered = Answer(question="q", text=ABSTENTION, abstained=True)
     html = chat_html([Turn(question="<img src=x onerror=alert(1)>", answer=answered)])
     assert "&lt;img src=x onerror=alert(1)&gt;" in html and "<img" not in html
     assert "nd-abstained" in html and "Not found in the indexed articles" in html
@@ -96,3 +96,11 @@ def test_report_lists_refused_and_skipped_with_user_names() -> None:
     assert "added a &lt;1&gt;.txt" in html
     assert "skipped ../x.exe: unsupported file type" in html
     assert "<b>1</b> skipped" in html
+
+
+def test_llm_notes_and_duplicates_are_escaped() -> None:
+    answer = Answer(question="q", text="Claim. [1]", abstained=False, fallback="<b>timeout</b>",
+                    citations=[citation(1, 0, 20, also_reported_by=["Other <i>Post</i>"])])
+    html = chat_html([Turn(question="q", answer=answer)]) + sources_html([(1, answer)], {})
+    assert "&lt;b&gt;timeout&lt;/b&gt;" in html and "<b>timeout" not in html
+    assert "also reported by Other &lt;i&gt;Post&lt;/i&gt;" in html

@@ -73,3 +73,16 @@ def test_every_setting_is_described() -> None:
         return missing
 
     assert undescribed(Settings) == []
+
+
+def test_eval_report_table() -> None:
+    from assistant.evaluate import EvalReport
+
+    report = EvalReport(
+        questions=5, answerable=4, unanswerable=1, hit_at_5=1.0, mrr_at_10=0.875, answer_accuracy=0.75,
+        abstain_unanswerable=1.0, abstain_answerable=0.0, latency_p50_ms=41.6, latency_p95_ms=120.2, results=[],
+    )
+    lines = report.table().splitlines()
+    assert lines[0].split(None, 1) == ["questions", "5 (4 answerable, 1 unanswerable)"]
+    assert "retrieval hit@5              1.000" in lines
+    assert lines[-1].endswith("42 ms / 120 ms")
