@@ -68,6 +68,18 @@ class GenerationSettings(BaseModel):
     )
 
 
+class UploadLimits(BaseModel):
+    """Limits on uploads through the web page."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    max_file_mb: float = Field(25.0, gt=0, description="largest uploaded file (a zip counts as one file)")
+    max_files: int = Field(200, ge=1, description="files per upload")
+    max_zip_entries: int = Field(5000, ge=1, description="files inside one zip")
+    max_unzipped_mb: float = Field(500.0, gt=0, description="total uncompressed size of one zip")
+    max_zip_ratio: float = Field(200.0, gt=1, description="uncompressed/compressed size above which a zip is a bomb")
+
+
 class Settings(BaseSettings):
     """All of Newsdesk's settings."""
 
@@ -84,6 +96,7 @@ class Settings(BaseSettings):
     loading: LoaderConfig = Field(default_factory=LoaderConfig)
     retrieval: RetrievalSettings = Field(default_factory=RetrievalSettings)
     answer: AnswerSettings = Field(default_factory=AnswerSettings)
+    upload: UploadLimits = Field(default_factory=UploadLimits)
     fetch: FetchConfig = Field(default_factory=FetchConfig)
     near_duplicates: NearDuplicateConfig = Field(default_factory=NearDuplicateConfig)
     watch: WatchConfig = Field(default_factory=WatchConfig)

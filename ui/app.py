@@ -193,7 +193,7 @@ class Page:
 
 def build_app(assistant: Assistant, limits: UploadLimits | None = None) -> gr.Blocks:
     """The Blocks page over an Assistant."""
-    page = Page(assistant, limits or UploadLimits())
+    page = Page(assistant, limits or assistant.settings.upload)
     default_k = assistant.settings.retrieval.k
     with gr.Blocks(title="Newsdesk", fill_width=True, analytics_enabled=False) as demo:
         turns = gr.State([])

@@ -40,12 +40,11 @@ def serve(
     credentials = parse_auth(auth)
     os.environ.setdefault("GRADIO_ANALYTICS_ENABLED", "False")
     from ui.app import build_app, launch_options
-    from ui.uploads import UploadLimits
 
     assistant = open_assistant(data_dir, chroma_url, verbose)
     typer.echo("loading the model and opening the index...", err=True)
     assistant.warm_up()
-    limits = UploadLimits()
+    limits = assistant.settings.upload
     demo = build_app(assistant, limits)
     demo.queue(default_concurrency_limit=4)
     typer.echo(f"data dir {Path(assistant.settings.data_dir).resolve()}", err=True)

@@ -14,8 +14,7 @@ import zipfile
 from dataclasses import dataclass, field
 from pathlib import Path, PurePosixPath
 
-from pydantic import Field
-from pydantic_settings import BaseSettings, SettingsConfigDict
+from assistant.settings import UploadLimits
 
 ARTICLE_SUFFIXES = frozenset({".txt", ".md", ".html", ".htm", ".json", ".jsonl", ".pdf"})
 ARCHIVE_SUFFIXES = frozenset({".zip"})
@@ -26,18 +25,6 @@ _UNSAFE = re.compile(r"[^A-Za-z0-9._-]+")
 
 class UploadRefused(ValueError):
     """An upload that breaks a limit; the message says which."""
-
-
-class UploadLimits(BaseSettings):
-    """Limits on uploads through the web page (env NEWSDESK_UPLOAD_*)."""
-
-    model_config = SettingsConfigDict(env_prefix="NEWSDESK_UPLOAD_", extra="ignore")
-
-    max_file_mb: float = Field(25.0, gt=0, description="largest uploaded file (a zip counts as one file)")
-    max_files: int = Field(200, ge=1, description="files per upload")
-    max_zip_entries: int = Field(5000, ge=1, description="files inside one zip")
-    max_unzipped_mb: float = Field(500.0, gt=0, description="total uncompressed size of one zip")
-    max_zip_ratio: float = Field(200.0, gt=1, description="uncompressed/compressed size above which a zip is a bomb")
 
 
 @dataclass
