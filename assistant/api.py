@@ -12,6 +12,9 @@ from pathlib import Path
 from typing import Any
 from urllib.parse import urlsplit
 
+from langchain_core.language_models import BaseChatModel
+from langchain_core.runnables import Runnable, RunnableLambda
+
 from assistant.errors import ConfigError, InvalidQuestionError
 from assistant.extractive import compose, extract, idf_weights, question_stems
 from assistant.followup import History, standalone_question
@@ -29,11 +32,13 @@ from index.feeds import feed_statuses
 from index.indexer import Indexer, Progress
 from index.neardup import NearDuplicates
 from index.store import IndexStore, wipe_index
-from langchain_core.language_models import BaseChatModel
-from langchain_core.runnables import Runnable, RunnableLambda
 
 log = logging.getLogger(__name__)
 
+NO_LLM = (
+    "no language model is configured: pass llm='openai:MODEL' (or ollama:MODEL, "
+    "llamacpp:/path/model.gguf), or set NEWSDESK_LLM"
+)
 EMPTY_INDEX = (
     "The index is empty: add articles first, e.g. `newsdesk index path/to/articles/` "
     "or the Library tab of the web page."
@@ -63,8 +68,8 @@ class Assistant:
         self._chat_model = llm if isinstance(llm, BaseChatModel) else None
         if self._chat_model is None and self.settings.llm:
             parse_backend(self.settings.llm)  # a misspelt backend fails now, not at a question
+        # the model answers come from (a backend string or the class name), or None: extractive only
         self.llm: str | None = type(llm).__name__ if self._chat_model is not None else self.settings.llm
-        """The language model answers come from (backend string), or None: extractive only."""
         # prompts are validated now: a broken template is an error at start, not at a question
         self._prompts = load_prompts(self.settings.prompts_dir) if self.llm else None
         self._model_lock = threading.Lock()
@@ -86,10 +91,7 @@ class Assistant:
         """The LangChain chat model of LLM mode, built on first use."""
         if self._chat_model is None:
             if not self.llm:
-                raise ConfigError(
-                    "no language model is configured: pass llm='openai:MODEL' (or ollama:MODEL, "
-                    "llamacpp:/path/model.gguf), or set NEWSDESK_LLM"
-                )
+                raise ConfigError(NO_LLM)
             with self._model_lock:
                 if self._chat_model is None:
                     self._chat_model = chat_model(self.llm, self.settings.generation)
@@ -240,7 +242,7 @@ class Assistant:
         if mode not in (None, "llm", "extractive"):
             raise ConfigError(f"mode={mode!r}: use 'llm' or 'extractive'")
         if mode == "llm" and not self.llm:
-            self.chat_model  # raises the ConfigError that says how to configure one
+            raise ConfigError(NO_LLM)
         return mode == "llm" or (mode is None and bool(self.llm))
 
     def _generate(self, question: str, history: History, k: int | None, filters: dict[str, Any]) -> Iterator[str | Answer]:

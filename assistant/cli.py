@@ -6,10 +6,10 @@ import logging
 import os
 import sys
 import warnings
+from collections.abc import Iterator
 from functools import lru_cache
 from importlib.metadata import entry_points
 from pathlib import Path
-from collections.abc import Iterator
 from typing import Annotated, Any
 
 import typer

@@ -13,11 +13,14 @@ from __future__ import annotations
 
 import argparse
 import importlib.util
+import math
+import re
 import statistics
 import sys
 import tempfile
 import time
 from pathlib import Path
+from typing import Any
 
 SHARED = Path(__file__).resolve().parent.parent.parent / "shared"
 
@@ -30,13 +33,24 @@ def smollm2_spec() -> str | None:
     return "llamacpp:" + str(Path(spec.submodule_search_locations[0]) / "SmolLM2-135M-Instruct.Q4_1.gguf")
 
 
+def as_reply(answer: Any) -> str:
+    """An extractive answer written the way the model is asked to write: [n] names passage n
+    (extractive [n] name citations), without the trailing publication dates."""
+    rank = {c.n: c.passage_rank for c in answer.citations}
+    text = re.sub(r"\s*\(Published[^)]*\)\s*$", "", answer.text)
+    return re.sub(r"\[(\d+)\]", lambda m: f"[{rank.get(int(m.group(1)), m.group(1))}]", text)
+
+
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--questions", type=Path, default=SHARED / "eval" / "dev.jsonl")
     parser.add_argument("--data-dir", type=Path, help="an existing index (default: index the dev articles)")
     parser.add_argument("--llm", default=None, help="backend string (default: SmolLM2 via llamacpp:)")
-    parser.add_argument("--limit", type=int, default=0, help="only the first N questions")
+    parser.add_argument("--limit", type=int, default=0, help="at most N questions, evenly spread")
     parser.add_argument("--k", type=int, default=4, help="passages handed to the model")
+    parser.add_argument("--threads", type=int, default=1, help="llamacpp: CPU threads")
+    parser.add_argument("--max-tokens", type=int, default=96, help="longest reply")
+    parser.add_argument("--modes", default="extractive,llm", help="which modes to run")
     args = parser.parse_args()
     if not args.questions.is_file():
         print(f"skipped: {args.questions} not found")
@@ -51,7 +65,9 @@ def main() -> int:
     from assistant.generative.check import check_reply
     from assistant.settings import GenerationSettings, Settings
 
-    questions = load_questions(args.questions)[: args.limit or None]
+    questions = load_questions(args.questions)
+    if args.limit and args.limit < len(questions):  # spread over the file: unanswerable ones come last
+        questions = questions[:: math.ceil(len(questions) / args.limit)]
     with tempfile.TemporaryDirectory(prefix="llm-check-") as scratch:
         data_dir = args.data_dir
         if data_dir is None:
@@ -60,10 +76,10 @@ def main() -> int:
             files = [corpus / line.strip() for line in (args.questions.parent / "dev_articles.txt").read_text().splitlines() if line.strip()]
             print(f"indexing {len(files)} dev articles ...", file=sys.stderr)
             Assistant(data_dir=data_dir).index(files)
-        settings = Settings(generation=GenerationSettings(max_tokens=160, context_window=4096))
+        settings = Settings(generation=GenerationSettings(max_tokens=args.max_tokens, context_window=4096, threads=args.threads))
         assistant = Assistant(data_dir=data_dir, llm=llm, settings=settings).warm_up()
         threshold = settings.generation.support_threshold
-        rows = {"extractive": [], "llm": []}
+        rows: dict[str, list[dict]] = {mode: [] for mode in args.modes.split(",")}
         for i, q in enumerate(questions, start=1):
             for mode in rows:
                 started = time.perf_counter()
@@ -71,7 +87,7 @@ def main() -> int:
                 seconds = time.perf_counter() - started
                 checks = answer.sentences
                 if mode == "extractive" and not answer.abstained:  # the same check, on extractive text
-                    checks = check_reply(answer.text, answer.passages, assistant.store.embedder.embed, threshold, q.question).sentences
+                    checks = check_reply(as_reply(answer), answer.passages, assistant.store.embedder.embed, threshold, q.question).sentences
                 rows[mode].append({
                     "answerable": q.answerable, "correct": is_correct(answer, q), "abstained": answer.abstained,
                     "sentences": len(checks), "supported": sum(s.supported for s in checks),
@@ -95,8 +111,8 @@ def main() -> int:
     print(f"\n{len(questions)} questions of {args.questions.name}, k={args.k}, support threshold {threshold}\n")
     print("| mode | answer accuracy | abstention (unanswerable) | sentences supported (n) | wrong answers flagged | fallbacks | median s |")
     print("| --- | --- | --- | --- | --- | --- | --- |")
-    print(table_row("extractive", rows["extractive"]))
-    print(table_row(llm.split("/")[-1] if llm.startswith("llamacpp:") else llm, rows["llm"]))
+    for mode, results in rows.items():
+        print(table_row(mode if mode == "extractive" else llm.split("/")[-1] if llm.startswith("llamacpp:") else llm, results))
     return 0
 
 

@@ -6,7 +6,6 @@ import charset_normalizer
 
 from index.errors import SkipArticle
 
-
 _WESTERN = {"cp1252", "latin_1", "iso8859_15"}
 
 

@@ -138,21 +138,24 @@ class Indexer:
         catalog = self.store.catalog
         with self._locked():
             for key in keys:
-                prefix = str(Path(key).expanduser().resolve()) + os.sep if Path(key).is_dir() else None
-                targets = catalog.sources_under(prefix) if prefix else []
+                # a path may be relative, and a folder may be gone from disk already
+                local = key if is_url(key) else str(Path(key).expanduser().resolve())
+                targets = [] if is_url(key) else catalog.sources_under(local + os.sep)
+                targets = targets or self._removal_targets(key) or self._removal_targets(local)
                 if not targets:
-                    state = catalog.source_state(key)
-                    row = catalog.get_article(key)
-                    if state:
-                        targets = [(state[0], key)]
-                    elif row:
-                        targets = [("article", row.source)]
-                    else:
-                        report.skipped.append(Skipped(source=key, reason="not in the index"))
-                        continue
+                    report.skipped.append(Skipped(source=key, reason="not in the index"))
+                    continue
                 for kind, source in targets:
                     self._remove_source(kind, source, report)
         return report
+
+    def _removal_targets(self, key: str) -> list[tuple[str, str]]:
+        """(kind, source) for an article id or the source key of an article or alias."""
+        state = self.store.catalog.source_state(key)
+        if state:
+            return [(state[0], key)]
+        row = self.store.catalog.get_article(key)
+        return [("article", row.source)] if row else []
 
     # --- planning ---------------------------------------------------------------------
     def _expand(self, inputs: Iterable[str | Path], report: IndexReport) -> tuple[list[tuple[Path, str | None]], list[Path]]:
@@ -279,7 +282,9 @@ class Indexer:
             self._plan(record, batch, report)
             self._flush(batch, report)
             return
-        path = Path(source.split("#", 1)[0])
+        path = Path(source)
+        if not path.is_file():  # a record of a JSON file: 'path#n' ('#' may be in a file name)
+            path = Path(source.rsplit("#", 1)[0])
         if not path.is_file():
             report.removed.append(source)
             return

@@ -4,14 +4,12 @@ per test process, one indexed data directory that read-only tests share, and the
 from __future__ import annotations
 
 import os
-import subprocess
-from collections.abc import Callable, Iterator
-from dataclasses import dataclass
+from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
 import pytest
-from support import ARTICLES, SHARED, copy_articles, run_cli
+from support import SHARED, Cli, Indexed, MakeAssistant, copy_articles, run_cli
 
 # Settings come from the environment: keep a developer's NEWSDESK_* out of the tests (and out
 # of the CLI subprocesses, which inherit os.environ). Nothing is downloaded, ever.
@@ -36,7 +34,7 @@ def embedder() -> Any:
 
 
 @pytest.fixture(scope="session")
-def make_assistant(embedder: Any) -> Callable[..., Any]:
+def make_assistant(embedder: Any) -> MakeAssistant:
     """Build an Assistant on a data dir that reuses the session's loaded model."""
     from assistant import Assistant
 
@@ -46,22 +44,8 @@ def make_assistant(embedder: Any) -> Callable[..., Any]:
     return make
 
 
-@dataclass
-class Indexed:
-    """The shared, already indexed fixture corpus. Tests using it must not write to it."""
-
-    assistant: Any
-    report: Any
-    corpus: Path
-    data_dir: Path
-
-    def source(self, relative: str) -> str:
-        """The source key of a fixture file, e.g. source('business/harbour-bank.txt')."""
-        return str(self.corpus / relative)
-
-
 @pytest.fixture(scope="session")
-def indexed(tmp_path_factory: pytest.TempPathFactory, make_assistant: Callable[..., Any]) -> Indexed:
+def indexed(tmp_path_factory: pytest.TempPathFactory, make_assistant: MakeAssistant) -> Indexed:
     """Every fixture article indexed once into a data dir shared by read-only tests."""
     root = tmp_path_factory.mktemp("shared-index")
     corpus = copy_articles(root / "articles")
@@ -71,14 +55,8 @@ def indexed(tmp_path_factory: pytest.TempPathFactory, make_assistant: Callable[.
     return Indexed(assistant, report, corpus, data_dir)
 
 
-@pytest.fixture
-def articles(tmp_path: Path) -> Path:
-    """A fresh, writable copy of the fixture articles for tests that change files."""
-    return copy_articles(tmp_path / "articles")
-
-
 @pytest.fixture(scope="session")
-def cli() -> Callable[..., subprocess.CompletedProcess[str]]:
+def cli() -> Cli:
     """The `newsdesk` command line, run as a subprocess."""
     return run_cli
 

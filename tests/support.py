@@ -6,7 +6,14 @@ import os
 import shutil
 import subprocess
 import sys
+from collections.abc import Callable
+from dataclasses import dataclass
 from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+if TYPE_CHECKING:
+    from assistant import Assistant
+    from index.store import IndexStore
 
 TESTS = Path(__file__).resolve().parent
 FIXTURES = TESTS / "fixtures"
@@ -26,6 +33,26 @@ CP1252_TEXT = (
     "The Tolborough bakery paid \u00a318,500 for a wood-fired stone oven built in Cr\u00e9mieu.\n\n"
     "Its owner, Bess Morrow, said the oven would bake four hundred loaves a day.\n"
 )
+
+
+MakeAssistant = Callable[..., "Assistant"]
+"""make_assistant(data_dir, **settings): an Assistant sharing the session's loaded model."""
+Cli = Callable[..., subprocess.CompletedProcess[str]]
+"""cli(*args, env=None): the `newsdesk` command run as a subprocess."""
+
+
+@dataclass
+class Indexed:
+    """The shared, already indexed fixture corpus. Tests using it must not write to it."""
+
+    assistant: Assistant
+    report: Any
+    corpus: Path
+    data_dir: Path
+
+    def source(self, relative: str) -> str:
+        """The source key of a fixture file, e.g. source('business/harbour-bank.txt')."""
+        return str(self.corpus / relative)
 
 
 def write_generated_articles(folder: Path) -> None:
@@ -62,24 +89,23 @@ def run_cli(*args: str | Path, timeout: float = 180, env: dict[str, str] | None 
     )
 
 
-def index_contents(store: object) -> dict[str, set[str]]:
+def index_contents(store: IndexStore) -> dict[str, set[str]]:
     """What each part of a data dir holds: article ids (catalog rows), chunk ids in the
     catalog, in FTS5 and in Chroma, and articles left pending by an interrupted run."""
-    catalog, vectors = store.catalog, store.vectors  # type: ignore[attr-defined]
-    db = catalog.db
+    db = store.catalog.db
     return {
         "articles": {r[0] for r in db.execute("SELECT id FROM articles")},
         "chunks": {r[0] for r in db.execute("SELECT id FROM chunks")},
         "fts": {r[0] for r in db.execute("SELECT chunk_id FROM chunks_fts")},
-        "vectors": set(vectors.collection.get(include=[])["ids"]),
+        "vectors": set(store.vectors.collection.get(include=[])["ids"]),
         "pending": {r[0] for r in db.execute("SELECT article_id FROM pending")},
     }
 
 
-def assert_consistent(store: object) -> dict[str, set[str]]:
+def assert_consistent(store: IndexStore) -> dict[str, set[str]]:
     """Every article has its chunks in the catalog, FTS5 and Chroma; nothing is orphaned."""
     contents = index_contents(store)
-    fts_rows = store.catalog.db.execute("SELECT COUNT(*) FROM chunks_fts").fetchone()[0]  # type: ignore[attr-defined]
+    fts_rows = store.catalog.db.execute("SELECT COUNT(*) FROM chunks_fts").fetchone()[0]
     assert fts_rows == len(contents["fts"])  # no chunk indexed twice for BM25
     assert contents["pending"] == set()
     assert contents["chunks"] == contents["fts"] == contents["vectors"]

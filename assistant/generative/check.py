@@ -137,7 +137,7 @@ def check_reply(
     for (start, end), claim, numbers in zip(spans, claims, cites, strict=True):
         if not numbers:
             hints = [_best_support(claim, n, candidates[n], vectors, asked) for n in candidates]
-            hint, missing = max(hints, key=lambda s: (not s[1], s[0].score if s[0] else 0.0), default=(None, set()))
+            hint, missing = _strongest(hints)
             reason = "cites no passage"
             if hint and not missing and hint.score >= threshold:
                 reason += f" (passage [{hint.n}] would support it: {hint.score:.2f})"
@@ -148,8 +148,7 @@ def check_reply(
         for citation, _ in supports:
             if citation and (citation.n not in best_per_n or citation.score > best_per_n[citation.n].score):
                 best_per_n[citation.n] = citation
-        # the best support: one naming nothing unknown first, then the highest score
-        citation, missing = max(supports, key=lambda s: (not s[1], s[0].score if s[0] else 0.0))
+        citation, missing = _strongest(supports)
         score = citation.score if citation else 0.0
         reason = None
         if missing:
@@ -164,6 +163,12 @@ def check_reply(
         text=text, abstained=False, sentences=sentences, removed_markers=removed,
         citations=[best_per_n[n] for n in sorted(best_per_n)],
     )
+
+
+def _strongest(supports: list[tuple[Citation | None, set[str]]]) -> tuple[Citation | None, set[str]]:
+    """The best support: one whose passage mentions all the claim's numbers and names
+    first, then the highest score."""
+    return max(supports, key=lambda s: (not s[1], s[0].score if s[0] else 0.0), default=(None, set()))
 
 
 def _candidates(passage: Passage) -> list[_Candidate]:

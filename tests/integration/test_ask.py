@@ -4,12 +4,13 @@ contract, citations whose quotes are the article's own text, filters, the retrie
 from __future__ import annotations
 
 from datetime import date
+from itertools import pairwise
 from pathlib import Path
 
 import pytest
 from langchain_core.documents import Document
 from langchain_core.retrievers import BaseRetriever
-from support import assert_consistent
+from support import Indexed, MakeAssistant, assert_consistent
 
 from assistant import (
     ABSTENTION,
@@ -21,6 +22,7 @@ from assistant import (
     Passage,
 )
 from index import ChunkConfig, EmbeddingConfig, IndexMismatchError
+from index.embedding import Embedder
 from index.sentences import sentence_spans
 
 pytestmark = pytest.mark.integration
@@ -61,7 +63,7 @@ def assert_quotes_are_verbatim(assistant: Assistant, answer: Answer) -> None:
         assert f"[{citation.n}]" in answer.text
 
 
-def test_index_report(indexed) -> None:
+def test_index_report(indexed: Indexed) -> None:
     report = indexed.report
     assert isinstance(report, IndexReport)
     assert sorted(report.added) == sorted(indexed.source(s) for s in INDEXED_SOURCES)
@@ -74,7 +76,7 @@ def test_index_report(indexed) -> None:
 
 
 @pytest.mark.parametrize(("question", "source", "expected"), QUESTIONS)
-def test_ask_cites_the_right_article(indexed, question: str, source: str, expected: str | None) -> None:
+def test_ask_cites_the_right_article(indexed: Indexed, question: str, source: str, expected: str | None) -> None:
     answer = indexed.assistant.ask(question)
     assert not answer.abstained
     assert answer.citations[0].source == indexed.source(source)
@@ -84,7 +86,7 @@ def test_ask_cites_the_right_article(indexed, question: str, source: str, expect
     assert_quotes_are_verbatim(indexed.assistant, answer)
 
 
-def test_python_contract(indexed) -> None:
+def test_python_contract(indexed: Indexed) -> None:
     answer = indexed.assistant.ask(QUESTIONS[0][0])
     assert isinstance(answer, Answer)
     assert isinstance(answer.text, str) and isinstance(answer.abstained, bool)
@@ -104,7 +106,7 @@ def test_python_contract(indexed) -> None:
     assert "chief executive" in answer.passages[0].text
 
 
-def test_passages_are_article_text_and_capped_per_article(indexed) -> None:
+def test_passages_are_article_text_and_capped_per_article(indexed: Indexed) -> None:
     assistant = indexed.assistant
     passages = assistant.search("Harbour Bank Port Elwin Marta Quill branches shares profit", k=8)
     assert len(passages) <= 8
@@ -116,7 +118,7 @@ def test_passages_are_article_text_and_capped_per_article(indexed) -> None:
     assert max(per_article.values()) <= assistant.settings.retrieval.max_chunks_per_article
 
 
-def test_metadata_of_each_format(indexed) -> None:
+def test_metadata_of_each_format(indexed: Indexed) -> None:
     article = indexed.assistant.article(indexed.source("politics/council-vote.md"))
     assert (article.outlet, article.published, article.topic) == ("The Elwin Courier", date(2023, 3, 14), "politics")
     assert article.author == "Dana Roe"
@@ -128,7 +130,7 @@ def test_metadata_of_each_format(indexed) -> None:
     assert indexed.assistant.article("/no/such/article.txt") is None
 
 
-def test_boilerplate_and_scripts_are_never_indexed(indexed) -> None:
+def test_boilerplate_and_scripts_are_never_indexed(indexed: Indexed) -> None:
     bodies = "\n".join(a.body for a in indexed.assistant.articles())
     for junk in ("Live updates on", "More: Why small", "Follow the Daily podcast", "ZX-TRACKER", "Share this article"):
         assert junk not in bodies
@@ -136,13 +138,13 @@ def test_boilerplate_and_scripts_are_never_indexed(indexed) -> None:
     assert all("podcast" not in p.text for p in passages)
 
 
-def test_stream_yields_text_then_the_answer(indexed) -> None:
+def test_stream_yields_text_then_the_answer(indexed: Indexed) -> None:
     items = list(indexed.assistant.stream(QUESTIONS[0][0]))
     assert all(isinstance(i, str) for i in items[:-1]) and isinstance(items[-1], Answer)
     assert "Marta Quill" in "".join(items[:-1])
 
 
-def test_unanswerable_question_abstains(indexed) -> None:
+def test_unanswerable_question_abstains(indexed: Indexed) -> None:
     answer = indexed.assistant.ask("Which chess grandmaster won the 1972 world championship in Reykjavik?")
     assert answer.abstained
     assert answer.text == ABSTENTION
@@ -160,7 +162,7 @@ def test_unanswerable_question_abstains(indexed) -> None:
         ({"since": date(2023, 1, 1), "until": "2024-05-31"}, {"politics/council-vote.md", "science/comet.html", "world/wires.jsonl#1"}),
     ],
 )
-def test_filters(indexed, filters: dict, allowed: set[str]) -> None:
+def test_filters(indexed: Indexed, filters: dict, allowed: set[str]) -> None:
     question = "What happened in Port Elwin, Cray and the Skerrin Islands?"
     passages = indexed.assistant.search(question, k=10, **filters)
     assert passages, filters
@@ -169,18 +171,18 @@ def test_filters(indexed, filters: dict, allowed: set[str]) -> None:
     assert {c.source for c in answer.citations} <= {indexed.source(s) for s in allowed}
 
 
-def test_a_filter_can_exclude_the_answer(indexed) -> None:
+def test_a_filter_can_exclude_the_answer(indexed: Indexed) -> None:
     answer = indexed.assistant.ask(QUESTIONS[0][0], topic="sport")
     assert all(c.topic == "sport" for c in answer.citations)
     assert "Marta Quill" not in answer.text
 
 
-def test_bad_filter_date_is_a_clear_error(indexed) -> None:
+def test_bad_filter_date_is_a_clear_error(indexed: Indexed) -> None:
     with pytest.raises(InvalidQuestionError, match="since"):
         indexed.assistant.ask("Anything?", since="last Tuesday")
 
 
-def test_langchain_retriever(indexed) -> None:
+def test_langchain_retriever(indexed: Indexed) -> None:
     retriever = indexed.assistant.retriever(k=3)
     assert isinstance(retriever, BaseRetriever)
     documents = retriever.invoke("Who discovered the comet from Hallow Hill?")
@@ -195,7 +197,7 @@ def test_langchain_retriever(indexed) -> None:
     assert all(d.metadata["topic"] == "sport" for d in sport)
 
 
-def test_stats_and_articles(indexed) -> None:
+def test_stats_and_articles(indexed: Indexed) -> None:
     stats = indexed.assistant.stats()
     assert stats.articles == len(INDEXED_SOURCES)
     assert stats.chunks == stats.vectors >= stats.articles
@@ -206,7 +208,7 @@ def test_stats_and_articles(indexed) -> None:
     assert sorted(a.source for a in indexed.assistant.articles()) == sorted(indexed.source(s) for s in INDEXED_SOURCES)
 
 
-def test_chunks_fit_the_model_window_with_one_sentence_overlap(indexed, embedder) -> None:
+def test_chunks_fit_the_model_window_with_one_sentence_overlap(indexed: Indexed, embedder: Embedder) -> None:
     store = indexed.assistant.store
     article = indexed.assistant.article(indexed.source("business/harbour-bank.txt"))
     rows = store.catalog.db.execute(
@@ -217,26 +219,61 @@ def test_chunks_fit_the_model_window_with_one_sentence_overlap(indexed, embedder
     counts = embedder.count_tokens(texts)
     assert max(counts) <= store.chunking.max_tokens
     spans = sentence_spans(article.body)
-    for (_, previous_end), (start, _) in zip(rows, rows[1:]):
+    for (_, previous_end), (start, _) in pairwise(rows):
         repeated = [(s, e) for s, e in spans if s >= start and e <= previous_end]
         assert len(repeated) == 1  # one sentence of overlap
 
 
-def test_empty_and_huge_questions_are_clear_errors(indexed) -> None:
+def test_empty_and_huge_questions_are_clear_errors(indexed: Indexed) -> None:
     with pytest.raises(InvalidQuestionError, match="empty"):
         indexed.assistant.ask("   ")
     with pytest.raises(InvalidQuestionError, match="10,000 characters"):
         indexed.assistant.ask("w" * 10_000)
 
 
-def test_question_on_an_empty_index(tmp_path: Path, make_assistant) -> None:
+def test_question_on_an_empty_index(tmp_path: Path, make_assistant: MakeAssistant) -> None:
     answer = make_assistant(tmp_path / "empty").ask("Who runs the Harbour Bank?")
     assert answer.abstained and "empty" in answer.text and answer.citations == []
 
 
-def test_reopening_with_other_settings_is_refused(indexed, make_assistant) -> None:
+def test_reopening_with_other_settings_is_refused(indexed: Indexed, make_assistant: MakeAssistant) -> None:
     with pytest.raises(IndexMismatchError, match="chunk_max_tokens"):
         make_assistant(indexed.data_dir, chunking=ChunkConfig(max_tokens=120)).stats()
     other_model = Assistant(data_dir=indexed.data_dir, embedding=EmbeddingConfig(model="/models/other-minilm"))
     with pytest.raises(IndexMismatchError, match="model"):
         other_model.stats()
+
+
+def test_follow_up_question_uses_the_history(indexed: Indexed) -> None:
+    first = indexed.assistant.ask(QUESTIONS[0][0])
+    follow_up = indexed.assistant.ask("And what did the chairman say?", history=[(QUESTIONS[0][0], first.text)])
+    assert follow_up.standalone_question and "Harbour" in follow_up.standalone_question
+    assert follow_up.passages[0].source == indexed.source("business/harbour-bank.txt")
+    assert_quotes_are_verbatim(indexed.assistant, follow_up)
+    messages = [{"role": "user", "content": QUESTIONS[0][0]}, {"role": "assistant", "content": first.text}]
+    assert indexed.assistant.ask("And what did the chairman say?", history=messages).standalone_question == follow_up.standalone_question
+
+
+@pytest.mark.parametrize(
+    "question",
+    [
+        'What did "Marta Quill" promise? AND OR NOT NEAR(bank, 3) * ^ -branches',
+        "What is it?",  # only stopwords: no keyword query at all
+        "Wie heißt die neue Chefin der Harbour Bank? 🚢",
+        "?!",
+    ],
+)
+def test_odd_questions_get_answers_not_errors(indexed: Indexed, question: str) -> None:
+    answer = indexed.assistant.ask(question)
+    assert isinstance(answer.text, str) and answer.text
+    assert_quotes_are_verbatim(indexed.assistant, answer)
+
+
+def test_concurrent_questions_from_threads(indexed: Indexed) -> None:
+    from concurrent.futures import ThreadPoolExecutor
+
+    questions = [q for q, _, expected in QUESTIONS if expected][:4]
+    expected = {q: indexed.assistant.ask(q).text for q in questions}
+    with ThreadPoolExecutor(max_workers=4) as pool:
+        answers = list(pool.map(indexed.assistant.ask, questions))
+    assert [a.text for a in answers] == [expected[q] for q in questions]

@@ -8,7 +8,7 @@ import shutil
 from pathlib import Path
 
 import pytest
-from support import ARTICLES, CP1252_TEXT, assert_consistent
+from support import ARTICLES, CP1252_TEXT, MakeAssistant, assert_consistent
 
 from index import LoaderConfig
 
@@ -56,7 +56,7 @@ def write_bad_inputs(folder: Path) -> dict[str, str]:
     }
 
 
-def test_bad_input_is_skipped_with_reasons_and_nothing_is_lost(tmp_path: Path, make_assistant) -> None:
+def test_bad_input_is_skipped_with_reasons_and_nothing_is_lost(tmp_path: Path, make_assistant: MakeAssistant) -> None:
     folder = tmp_path / "inbox"
     folder.mkdir()
     shutil.copy(ARTICLES / "business" / "harbour-bank.txt", folder / "harbour-bank.txt")
@@ -80,7 +80,7 @@ def test_bad_input_is_skipped_with_reasons_and_nothing_is_lost(tmp_path: Path, m
     assert_consistent(assistant.store)
 
 
-def test_a_file_that_turns_bad_keeps_its_indexed_version(tmp_path: Path, make_assistant) -> None:
+def test_a_file_that_turns_bad_keeps_its_indexed_version(tmp_path: Path, make_assistant: MakeAssistant) -> None:
     folder = tmp_path / "inbox"
     folder.mkdir()
     for name in ("harbour-bank.txt", "tin-mine.txt"):
@@ -96,7 +96,7 @@ def test_a_file_that_turns_bad_keeps_its_indexed_version(tmp_path: Path, make_as
     assert "Marta Quill" in assistant.article(str(folder / "harbour-bank.txt")).body
 
 
-def test_inputs_that_do_not_exist(tmp_path: Path, make_assistant) -> None:
+def test_inputs_that_do_not_exist(tmp_path: Path, make_assistant: MakeAssistant) -> None:
     (tmp_path / "loop-a.txt").symlink_to(tmp_path / "loop-b.txt")
     (tmp_path / "loop-b.txt").symlink_to(tmp_path / "loop-a.txt")
     (tmp_path / "dangling.txt").symlink_to(tmp_path / "nothing-here.txt")
@@ -108,7 +108,7 @@ def test_inputs_that_do_not_exist(tmp_path: Path, make_assistant) -> None:
 
 
 @pytest.mark.skipif(os.geteuid() == 0, reason="root reads files whatever their mode")
-def test_unreadable_file(tmp_path: Path, make_assistant) -> None:
+def test_unreadable_file(tmp_path: Path, make_assistant: MakeAssistant) -> None:
     folder = tmp_path / "inbox"
     folder.mkdir()
     locked = folder / "locked.txt"

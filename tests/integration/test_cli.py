@@ -6,7 +6,7 @@ import json
 from pathlib import Path
 
 import pytest
-from support import FIXTURES, copy_articles
+from support import FIXTURES, Cli, Indexed, copy_articles
 
 from assistant import Answer
 
@@ -15,7 +15,7 @@ pytestmark = [pytest.mark.integration, pytest.mark.slow]
 QUESTION = "Who was appointed chief executive of the Harbour Bank of Port Elwin?"
 
 
-def test_index_prints_a_summary_with_skip_reasons(tmp_path: Path, cli) -> None:
+def test_index_prints_a_summary_with_skip_reasons(tmp_path: Path, cli: Cli) -> None:
     corpus = copy_articles(tmp_path / "articles")
     data_dir = tmp_path / "data"
     result = cli("index", corpus, "--data-dir", data_dir)
@@ -39,7 +39,7 @@ def test_index_prints_a_summary_with_skip_reasons(tmp_path: Path, cli) -> None:
     assert figures["chunks"] == figures["vectors"]
 
 
-def test_ask_json_prints_the_whole_answer(indexed, cli) -> None:
+def test_ask_json_prints_the_whole_answer(indexed: Indexed, cli: Cli) -> None:
     result = cli("ask", QUESTION, "--json", "--data-dir", indexed.data_dir)
     assert result.returncode == 0, result.stderr
     answer = Answer.model_validate_json(result.stdout)
@@ -51,7 +51,7 @@ def test_ask_json_prints_the_whole_answer(indexed, cli) -> None:
     assert answer.passages
 
 
-def test_ask_prints_the_answer_and_numbered_sources(indexed, cli) -> None:
+def test_ask_prints_the_answer_and_numbered_sources(indexed: Indexed, cli: Cli) -> None:
     result = cli("ask", "Why did ferry crews on the Skerrin Islands route walk out?",
                  "--topic", "world", "--since", "2024-01-01", "--k", "3", "--data-dir", indexed.data_dir)
     assert result.returncode == 0, result.stderr
@@ -64,7 +64,7 @@ def test_ask_prints_the_answer_and_numbered_sources(indexed, cli) -> None:
     assert sources[2].strip().startswith('"Ferry crews on the Skerrin Islands route walked out')
 
 
-def test_ask_errors_are_messages_not_tracebacks(indexed, cli) -> None:
+def test_ask_errors_are_messages_not_tracebacks(indexed: Indexed, cli: Cli) -> None:
     empty = cli("ask", "  ", "--data-dir", indexed.data_dir)
     assert empty.returncode == 1
     assert "error: the question is empty" in empty.stderr and "Traceback" not in empty.stderr
@@ -75,7 +75,7 @@ def test_ask_errors_are_messages_not_tracebacks(indexed, cli) -> None:
     assert "built with other settings" in mismatch.stderr and "Traceback" not in mismatch.stderr
 
 
-def test_stats_text(indexed, cli) -> None:
+def test_stats_text(indexed: Indexed, cli: Cli) -> None:
     result = cli("stats", "--data-dir", indexed.data_dir)
     assert result.returncode == 0, result.stderr
     assert result.stdout.startswith("10 articles (0 duplicates remembered)")
@@ -83,7 +83,7 @@ def test_stats_text(indexed, cli) -> None:
     assert "business 3" in result.stdout
 
 
-def test_eval_on_the_fixture_questions(indexed, cli) -> None:
+def test_eval_on_the_fixture_questions(indexed: Indexed, cli: Cli) -> None:
     result = cli("eval", FIXTURES / "eval.jsonl", "--json", "--data-dir", indexed.data_dir)
     assert result.returncode == 0, result.stderr
     report = json.loads(result.stdout)

@@ -8,10 +8,18 @@ import sqlite3
 import subprocess
 import sys
 import time
+from collections.abc import Callable
 from pathlib import Path
 
 import pytest
-from support import BIN, assert_consistent, generated_article, write_generated_corpus
+from support import (
+    BIN,
+    Cli,
+    MakeAssistant,
+    assert_consistent,
+    generated_article,
+    write_generated_corpus,
+)
 
 from index import IndexBusyError
 from index.store import CATALOG_FILE
@@ -38,7 +46,7 @@ def catalog_count(data_dir: Path, table: str) -> int:
         return 0
 
 
-def wait_for(condition, process: subprocess.Popen[str], timeout: float = 120) -> None:
+def wait_for(condition: Callable[[], bool], process: subprocess.Popen[str], timeout: float = 120) -> None:
     deadline = time.monotonic() + timeout
     while not condition():
         if process.poll() is not None:
@@ -50,7 +58,7 @@ def wait_for(condition, process: subprocess.Popen[str], timeout: float = 120) ->
         time.sleep(0.01)
 
 
-def test_kill_9_mid_index_is_repaired_by_the_next_run(tmp_path: Path, make_assistant) -> None:
+def test_kill_9_mid_index_is_repaired_by_the_next_run(tmp_path: Path, make_assistant: MakeAssistant) -> None:
     folder, data_dir = tmp_path / "wire", tmp_path / "data"
     first = write_generated_corpus(folder, range(30))
     done = subprocess.run(
@@ -103,7 +111,7 @@ def hold_lock(data_dir: Path) -> subprocess.Popen[str]:
     return process
 
 
-def test_one_writer_at_a_time(tmp_path: Path, make_assistant, cli) -> None:
+def test_one_writer_at_a_time(tmp_path: Path, make_assistant: MakeAssistant, cli: Cli) -> None:
     folder, data_dir = tmp_path / "wire", tmp_path / "data"
     write_generated_corpus(folder, range(3))
     assistant = make_assistant(data_dir)
@@ -128,7 +136,7 @@ def test_one_writer_at_a_time(tmp_path: Path, make_assistant, cli) -> None:
     assert len(assistant.index([folder]).added) == 3  # the lock is free again
 
 
-def test_asking_while_another_process_indexes(tmp_path: Path, make_assistant) -> None:
+def test_asking_while_another_process_indexes(tmp_path: Path, make_assistant: MakeAssistant) -> None:
     folder, data_dir = tmp_path / "wire", tmp_path / "data"
     write_generated_corpus(folder, range(100, 110))
     assistant = make_assistant(data_dir)

@@ -10,7 +10,7 @@ from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
-from support import BIN, assert_consistent, copy_articles
+from support import BIN, MakeAssistant, assert_consistent, copy_articles
 
 from index import IndexingError
 
@@ -59,7 +59,7 @@ def chroma_url(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
         log.close()
 
 
-def test_index_and_ask_against_a_chroma_server(tmp_path: Path, make_assistant, chroma_url: str) -> None:
+def test_index_and_ask_against_a_chroma_server(tmp_path: Path, make_assistant: MakeAssistant, chroma_url: str) -> None:
     corpus = copy_articles(tmp_path / "articles")
     assistant = make_assistant(tmp_path / "data", chroma_url=chroma_url)
     report = assistant.index([corpus])
@@ -82,7 +82,7 @@ def test_index_and_ask_against_a_chroma_server(tmp_path: Path, make_assistant, c
     assert_consistent(assistant.store)
 
 
-def test_unreachable_server_is_a_clear_error(tmp_path: Path, make_assistant) -> None:
+def test_unreachable_server_is_a_clear_error(tmp_path: Path, make_assistant: MakeAssistant) -> None:
     assistant = make_assistant(tmp_path / "data", chroma_url=f"http://127.0.0.1:{free_port()}")
     with pytest.raises(IndexingError, match="cannot reach the Chroma server"):
         assistant.stats()

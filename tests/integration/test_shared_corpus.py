@@ -5,11 +5,12 @@ from __future__ import annotations
 from pathlib import Path
 
 import pytest
+from support import MakeAssistant
 
 pytestmark = [pytest.mark.integration, pytest.mark.shared]
 
 
-def test_kindergarten_question_on_the_seed_article(shared_dir: Path, tmp_path: Path, make_assistant) -> None:
+def test_kindergarten_question_on_the_seed_article(shared_dir: Path, tmp_path: Path, make_assistant: MakeAssistant) -> None:
     seed = shared_dir / "corpora" / "seed"
     assistant = make_assistant(tmp_path / "data")
     report = assistant.index([seed])

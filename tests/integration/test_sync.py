@@ -7,7 +7,9 @@ import shutil
 from pathlib import Path
 
 import pytest
-from support import ARTICLES, assert_consistent
+from support import ARTICLES, MakeAssistant, assert_consistent
+
+from assistant import Assistant
 
 pytestmark = pytest.mark.integration
 
@@ -28,14 +30,14 @@ def corpus(tmp_path: Path) -> Path:
 
 
 @pytest.fixture
-def assistant(tmp_path: Path, make_assistant, corpus: Path):
+def assistant(tmp_path: Path, make_assistant: MakeAssistant, corpus: Path) -> Assistant:
     assistant = make_assistant(tmp_path / "data")
     report = assistant.index([corpus])
     assert len(report.added) == 3
     return assistant
 
 
-def chunk_texts(assistant, article_id: str) -> dict[str, list[str]]:
+def chunk_texts(assistant: Assistant, article_id: str) -> dict[str, list[str]]:
     """The chunk texts of an article in Chroma and in FTS5."""
     store = assistant.store
     vectors = store.vectors.collection.get(where={"article_id": article_id}, include=["documents"])
@@ -43,7 +45,7 @@ def chunk_texts(assistant, article_id: str) -> dict[str, list[str]]:
     return {"chroma": vectors["documents"], "fts": [row[0] for row in fts]}
 
 
-def test_reindex_unchanged_embeds_nothing(assistant, corpus: Path) -> None:
+def test_reindex_unchanged_embeds_nothing(assistant: Assistant, corpus: Path) -> None:
     before = assert_consistent(assistant.store)
     report = assistant.index([corpus])
     assert sorted(report.unchanged) == sorted(str(p) for p in corpus.rglob("*.*"))
@@ -52,7 +54,7 @@ def test_reindex_unchanged_embeds_nothing(assistant, corpus: Path) -> None:
     assert assert_consistent(assistant.store) == before
 
 
-def test_modified_file_replaces_its_chunks(assistant, corpus: Path) -> None:
+def test_modified_file_replaces_its_chunks(assistant: Assistant, corpus: Path) -> None:
     path = corpus / "business" / "harbour-bank.txt"
     old = assistant.article(str(path))
     old_texts = chunk_texts(assistant, old.article_id)
@@ -76,7 +78,7 @@ def test_modified_file_replaces_its_chunks(assistant, corpus: Path) -> None:
     assert NEW_NAME in answer.text and OLD_NAME not in answer.text
 
 
-def test_deleted_file_is_removed(assistant, corpus: Path) -> None:
+def test_deleted_file_is_removed(assistant: Assistant, corpus: Path) -> None:
     path = corpus / "business" / "tin-mine.txt"
     article_id = assistant.article(str(path)).article_id
     path.unlink()
@@ -88,9 +90,9 @@ def test_deleted_file_is_removed(assistant, corpus: Path) -> None:
     assert_consistent(assistant.store)
 
 
-def test_exact_duplicate_is_stored_once_and_outlives_its_original(assistant, corpus: Path) -> None:
+def test_exact_duplicate_is_stored_once_and_outlives_its_original(assistant: Assistant, corpus: Path) -> None:
     original = corpus / "business" / "harbour-bank.txt"
-    copy = corpus / "politics" / "bank-chief-copy.txt"
+    copy = corpus / "politics" / "bank-chief#2.txt"  # a "#" in a name is not a JSON record
     shutil.copy(original, copy)
     chunks_before = assistant.stats().chunks
 
@@ -118,7 +120,7 @@ def test_exact_duplicate_is_stored_once_and_outlives_its_original(assistant, cor
     assert_consistent(assistant.store)
 
 
-def test_duplicates_within_one_run(tmp_path: Path, make_assistant) -> None:
+def test_duplicates_within_one_run(tmp_path: Path, make_assistant: MakeAssistant) -> None:
     folder = tmp_path / "twins"
     folder.mkdir()
     for name in ("a.txt", "b.txt"):
@@ -131,7 +133,7 @@ def test_duplicates_within_one_run(tmp_path: Path, make_assistant) -> None:
     assert_consistent(assistant.store)
 
 
-def test_indexing_folder_b_never_touches_folder_a(assistant, corpus: Path, tmp_path: Path) -> None:
+def test_indexing_folder_b_never_touches_folder_a(assistant: Assistant, corpus: Path, tmp_path: Path) -> None:
     folder_b = tmp_path / "desk-archive"  # shares a prefix with folder A's path
     (folder_b / "world").mkdir(parents=True)
     shutil.copy(ARTICLES / "world" / "wires.jsonl", folder_b / "world" / "wires.jsonl")
@@ -149,13 +151,13 @@ def test_indexing_folder_b_never_touches_folder_a(assistant, corpus: Path, tmp_p
     assert_consistent(assistant.store)
 
 
-def test_a_single_file_is_synced_alone(assistant, corpus: Path) -> None:
+def test_a_single_file_is_synced_alone(assistant: Assistant, corpus: Path) -> None:
     path = corpus / "politics" / "council-vote.md"
-    report = assistant.index([path])
+    report = assistant.index(str(path))  # one path, not a list
     assert report.unchanged == [str(path)] and report.removed == []
 
 
-def test_remove_by_source_id_and_folder(assistant, corpus: Path) -> None:
+def test_remove_by_source_id_and_folder(assistant: Assistant, corpus: Path) -> None:
     bank = str(corpus / "business" / "harbour-bank.txt")
     council_id = assistant.article(str(corpus / "politics" / "council-vote.md")).article_id
 
@@ -168,14 +170,23 @@ def test_remove_by_source_id_and_folder(assistant, corpus: Path) -> None:
     assert assert_consistent(assistant.store)["vectors"] == set()
 
 
-def test_rebuild_in_a_running_process(assistant, corpus: Path, make_assistant) -> None:
+def test_remove_relative_paths_and_deleted_folders(assistant: Assistant, corpus: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.chdir(corpus)
+    assert assistant.remove("politics/council-vote.md").removed == [str(corpus / "politics" / "council-vote.md")]
+    shutil.rmtree(corpus / "business")
+    removed = assistant.remove("business")  # the folder is gone, its articles are not yet
+    assert sorted(removed.removed) == sorted(str(corpus / "business" / n) for n in ("harbour-bank.txt", "tin-mine.txt"))
+    assert assistant.stats().articles == 0
+
+
+def test_rebuild_in_a_running_process(assistant: Assistant, corpus: Path, make_assistant: MakeAssistant) -> None:
     chunks = assistant.stats().chunks
     report = assistant.index([corpus], rebuild=True)  # the same Assistant, its store open
     assert len(report.added) == 3 and assistant.stats().chunks == chunks
     assert_consistent(assistant.store)
 
 
-def test_rebuild_with_new_chunk_settings(assistant, corpus: Path, make_assistant) -> None:
+def test_rebuild_with_new_chunk_settings(assistant: Assistant, corpus: Path, make_assistant: MakeAssistant) -> None:
     from index import ChunkConfig
 
     chunks = assistant.stats().chunks

@@ -5,22 +5,16 @@ server on 127.0.0.1, and small HTTP servers that fail the way model servers fail
 from __future__ import annotations
 
 import importlib.util
-import json
-import socket
 import subprocess
 import sys
-import threading
 import time
 import urllib.request
 from collections.abc import Callable, Iterator
-from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
 from typing import Any
 
 import pytest
-
-ARTICLES = Path(__file__).resolve().parent / "articles"
-BRIDGE_QUESTION = "How much did the Lindqvist Bridge cost?"
+from llm_support import ARTICLES, FailingServer, free_port
 
 
 @pytest.fixture(scope="session")
@@ -43,20 +37,13 @@ def smollm2() -> Path:
     return Path(spec.submodule_search_locations[0]) / "SmolLM2-135M-Instruct.Q4_1.gguf"
 
 
-def free_port() -> int:
-    """A TCP port nothing listens on (bound once, then released)."""
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        return int(probe.getsockname()[1])
-
-
 @pytest.fixture(scope="session")
 def llama_server(smollm2: Path) -> Iterator[str]:
     """`python -m llama_cpp.server` serving SmolLM2; yields its OpenAI base URL (…/v1)."""
     port = free_port()
     command = [
         sys.executable, "-m", "llama_cpp.server", "--model", str(smollm2), "--host", "127.0.0.1",
-        "--port", str(port), "--n_ctx", "2048", "--n_threads", "2", "--seed", "0", "--verbose", "false",
+        "--port", str(port), "--n_ctx", "2048", "--n_threads", "1", "--seed", "0", "--verbose", "false",
     ]
     process = subprocess.Popen(command, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, text=True)
     base_url = f"http://127.0.0.1:{port}/v1"
@@ -80,41 +67,6 @@ def llama_server(smollm2: Path) -> Iterator[str]:
             process.wait(timeout=20)
         except subprocess.TimeoutExpired:
             process.kill()
-
-
-class FailingServer:
-    """An HTTP server on 127.0.0.1 answering every request with a fixed failure."""
-
-    def __init__(self, status: int, body: dict[str, Any] | None = None, delay: float = 0.0) -> None:
-        outer = self
-        self.requests = 0
-
-        class Handler(BaseHTTPRequestHandler):
-            def do_POST(self) -> None:  # noqa: N802 - http.server's naming
-                outer.requests += 1
-                self.rfile.read(int(self.headers.get("Content-Length", 0)))
-                time.sleep(delay)
-                payload = json.dumps(body or {}).encode()
-                try:
-                    self.send_response(status)
-                    self.send_header("Content-Type", "application/json")
-                    self.send_header("Content-Length", str(len(payload)))
-                    self.end_headers()
-                    self.wfile.write(payload)
-                except OSError:  # the client gave up (timeout test)
-                    pass
-
-            def log_message(self, *args: Any) -> None:
-                pass
-
-        self.server = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
-        self.server.daemon_threads = True
-        self.url = f"http://127.0.0.1:{self.server.server_address[1]}/v1"
-        threading.Thread(target=self.server.serve_forever, daemon=True).start()
-
-    def close(self) -> None:
-        self.server.shutdown()
-        self.server.server_close()
 
 
 @pytest.fixture

@@ -57,18 +57,21 @@ def test_llamacpp_needs_an_existing_file(tmp_path: Path) -> None:
         chat_model(f"llamacpp:{tmp_path / 'missing.gguf'}", GenerationSettings())
 
 
-@pytest.mark.parametrize(("spec", "module", "package"), [
-    ("ollama:x", "langchain_ollama", "langchain-ollama"),
-    ("openai:x", "langchain_openai", "langchain-openai"),
-    ("llamacpp:/x.gguf", "llama_cpp", "llama-cpp-python"),
+@pytest.mark.parametrize(("backend", "module", "package"), [
+    ("ollama", "langchain_ollama", "langchain-ollama"),
+    ("openai", "langchain_openai", "langchain-openai"),
+    ("llamacpp", "llama_cpp", "llama-cpp-python"),
 ])
 def test_a_missing_package_is_named_with_the_extra(
-    spec: str, module: str, package: str, monkeypatch: pytest.MonkeyPatch
+    backend: str, module: str, package: str, monkeypatch: pytest.MonkeyPatch, tmp_path: Path
 ) -> None:
     monkeypatch.setitem(sys.modules, module, None)  # import now fails as if not installed
     monkeypatch.setenv("OPENAI_API_KEY", "sk-test")
+    model_file = tmp_path / "model.gguf"
+    model_file.write_bytes(b"GGUF")
+    target = model_file if backend == "llamacpp" else "some-model"
     with pytest.raises(ConfigError, match=rf"{package}.*newsdesk\[llm\]"):
-        chat_model(spec, GenerationSettings())
+        chat_model(f"{backend}:{target}", GenerationSettings())
 
 
 REQUEST = httpx.Request("POST", "http://127.0.0.1:1/v1/chat/completions")

@@ -8,7 +8,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from conftest import BRIDGE_QUESTION
+from llm_support import BRIDGE_QUESTION
 
 from assistant.generative.check import (
     check_reply,

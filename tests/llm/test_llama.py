@@ -11,7 +11,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from conftest import BRIDGE_QUESTION
+from llm_support import BRIDGE_QUESTION
 
 from assistant import ABSTENTION, Answer, Assistant
 from assistant.generative.backends import chat_model
@@ -19,7 +19,7 @@ from assistant.settings import GenerationSettings, Settings
 
 pytestmark = [pytest.mark.integration, pytest.mark.slow, pytest.mark.llm]
 
-SHORT = {"max_tokens": 48, "context_window": 2048, "threads": 2}
+SHORT = {"max_tokens": 48, "context_window": 2048, "threads": 1}  # 1 thread: faster on a busy CPU
 PLANTED = "The Lindqvist Bridge cost 120 million euros [1]. It was built on the Moon in 1850 [1]."
 GRAMMAR = f'root ::= "{PLANTED}"'
 
@@ -82,7 +82,7 @@ def test_llamacpp_a_wrong_claim_from_the_real_model_is_flagged(llm_index: Path, 
 
 
 def test_llamacpp_context_too_long_falls_back(llm_index: Path, embedder: Any, smollm2: Path) -> None:
-    tiny = Settings(generation=GenerationSettings(max_tokens=32, context_window=128, threads=2))
+    tiny = Settings(generation=GenerationSettings(max_tokens=32, context_window=128, threads=1))
     assistant = Assistant(data_dir=llm_index, llm=f"llamacpp:{smollm2}", embedder=embedder, settings=tiny)
     answer = assistant.ask(BRIDGE_QUESTION, k=4)
     assert answer.mode == "extractive" and "120 million euros" in answer.text

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import re
+from itertools import pairwise
 
 import pytest
 
@@ -34,7 +35,7 @@ def test_sentence_spans_are_verbatim_and_trimmed() -> None:
         assert text == text.strip() and text
         assert "\n" not in text  # paragraphs never share a sentence
     assert spans == sorted(spans)
-    assert all(a[1] <= b[0] for a, b in zip(spans, spans[1:]))
+    assert all(a[1] <= b[0] for a, b in pairwise(spans))
 
 
 def test_sentence_spans_of_blank_text() -> None:
@@ -63,7 +64,7 @@ def test_group_sentences_respects_the_limit_and_covers_everything() -> None:
     counts = [7, 30, 12, 45, 3, 60, 22, 9, 41, 18, 27, 5]
     groups = group_sentences(counts, 80, 1)
     assert groups[0][0] == 0 and groups[-1][1] == len(counts)
-    for (first, last), (next_first, next_last) in zip(groups, groups[1:]):
+    for (_, last), (next_first, next_last) in pairwise(groups):
         assert next_last > last  # every chunk brings a new sentence
         if next_first == last:  # the overlap is dropped only where it could not fit
             assert counts[last - 1] + counts[last] > 80
@@ -90,7 +91,7 @@ def test_chunk_offsets_overlap_and_limit() -> None:
         assert chunk.end in {e for _, e in spans}
         inner = [BODY[s:e] for s, e in spans if s >= chunk.start and e <= chunk.end]
         assert sum(word_counts(inner)) <= 20 or len(inner) == 1
-    for previous, current in zip(chunks, chunks[1:]):
+    for previous, current in pairwise(chunks):
         shared = [(s, e) for s, e in spans if s >= current.start and e <= previous.end]
         assert len(shared) == 1  # one sentence of overlap
         assert current.start > previous.start
@@ -99,7 +100,7 @@ def test_chunk_offsets_overlap_and_limit() -> None:
 
 def test_chunk_without_overlap_partitions_the_sentences() -> None:
     chunks = chunk_article(make_article(BODY), word_counts, max_tokens=20, overlap=0)
-    assert all(a.end < b.start for a, b in zip(chunks, chunks[1:]))
+    assert all(a.end < b.start for a, b in pairwise(chunks))
 
 
 def test_empty_body_has_no_chunks() -> None:

@@ -9,6 +9,7 @@ import numpy as np
 import pytest
 
 from assistant.extractive import (
+    Extraction,
     answer_type_match,
     candidate_sentences,
     compose,
@@ -49,7 +50,7 @@ def fake_embed(texts: list[str]) -> np.ndarray:
     return np.stack(rows)
 
 
-def answer(question: str, passages: list[Passage], idf: dict[str, float] | None = None, **settings: object):
+def answer(question: str, passages: list[Passage], idf: dict[str, float] | None = None, **settings: object) -> Extraction:
     stems = question_stems(question)
     weights = idf or {s: 2.0 for s in stems}
     return extract(question, passages, fake_embed([question])[0], fake_embed, weights, AnswerSettings(**settings))
@@ -138,7 +139,7 @@ def test_compose_marks_every_sentence_and_keeps_offsets() -> None:
     text, citations = compose(chosen)
     assert text == f"{chosen[0].text} [1] {chosen[1].text} [2]"
     assert [c.n for c in citations] == [1, 2]
-    for cand, citation in zip(chosen, citations):
+    for cand, citation in zip(chosen, citations, strict=True):
         body = BODY if citation.article_id == "a1" else OTHER
         assert citation.quote == body[citation.start : citation.end] == cand.text
         assert citation.source == cand.passage.source and citation.title == cand.passage.title
