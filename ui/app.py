@@ -40,7 +40,7 @@ class Page:
     # --- asking -------------------------------------------------------------------------
     def respond(
         self, question: str, turns: list[Turn], outlet: str | None, topic: str | None,
-        since: str | None, until: str | None, k: float | None,
+        since: str | None, until: str | None, k: float | None, mode: str | None = None,
     ) -> Iterator[tuple[Any, ...]]:
         """Stream the answer into the chat, then show its sources."""
         question = (question or "").strip()
@@ -57,9 +57,10 @@ class Page:
         turns = [*turns, turn]
         yield "", turns, render.chat_html(turns), gr.skip()
         try:
-            for item in self.assistant.stream(question, history, k=int(k) if k else None, **filters):
+            for item in self.assistant.stream(question, history, k=int(k) if k else None, mode=mode or None,
+                                              **filters):
                 if isinstance(item, Answer):
-                    turn.answer = item
+                    turn.answer = item  # replaces the streamed reply: markers are checked by now
                 else:
                     turn.partial += item
                     yield "", turns, render.chat_html(turns), gr.skip()
@@ -93,14 +94,16 @@ class Page:
     def ask_api(
         self, question: str, history: list[list[str]] | None = None, outlet: str | None = None,
         topic: str | None = None, since: str | None = None, until: str | None = None, k: int | None = None,
+        mode: str | None = None,
     ) -> dict:
         """Answer a question from the indexed articles. Returns the Answer as JSON: text,
         abstained, citations (n, title, outlet, url, quote, start, end: offsets of the quote
-        in the article body), passages, timings. history: [[question, answer], ...]."""
+        in the article body), passages, timings. history: [[question, answer], ...].
+        mode: "extractive" or "llm" (when the server runs with --llm)."""
         pairs = [(str(h[0]), str(h[1])) for h in history or [] if len(h) >= 2]
         try:
-            answer = self.assistant.ask(question, pairs, k=k or None, outlet=outlet, topic=topic,
-                                        since=since, until=until)
+            answer = self.assistant.ask(question, pairs, k=k or None, mode=mode or None, outlet=outlet,
+                                        topic=topic, since=since, until=until)
         except USER_ERRORS as error:
             raise gr.Error(str(error)) from error
         return answer.model_dump(mode="json")
@@ -195,6 +198,8 @@ def build_app(assistant: Assistant, limits: UploadLimits | None = None) -> gr.Bl
     """The Blocks page over an Assistant."""
     page = Page(assistant, limits or assistant.settings.upload)
     default_k = assistant.settings.retrieval.k
+    backend, _, model = (assistant.llm or "").partition(":")
+    model_name = Path(model).name if backend == "llamacpp" else model or backend  # no local paths shown
     with gr.Blocks(title="Newsdesk", fill_width=True, analytics_enabled=False) as demo:
         turns = gr.State([])
         selected = gr.State("")
@@ -229,6 +234,11 @@ def build_app(assistant: Assistant, limits: UploadLimits | None = None) -> gr.Bl
                                                    elem_id="nd-until")
                                 k = gr.Slider(1, 20, value=default_k, step=1, label="Sources", min_width=140,
                                               elem_id="nd-k")
+                        mode = gr.Radio(
+                            [("Extractive (quotes only)", "extractive"), (f"Language model ({model_name})", "llm")],
+                            value="llm" if assistant.llm else "extractive", label="Answer with",
+                            visible=bool(assistant.llm), elem_id="nd-mode",
+                        )
                     with gr.Column(scale=2, min_width=320, elem_id="nd-right"):
                         sources = gr.HTML(render.sources_html([], {}), elem_id="nd-sources", js_on_load=None)
             with gr.Tab("Library", id="library"):
@@ -260,7 +270,7 @@ def build_app(assistant: Assistant, limits: UploadLimits | None = None) -> gr.Bl
                                                   elem_id="nd-delete")
 
         refresh_outputs = [status, library_stats, table, table_ids, outlet, topic, folder, chat, selected, delete_button]
-        ask_inputs = [question, turns, outlet, topic, since, until, k]
+        ask_inputs = [question, turns, outlet, topic, since, until, k, mode]
         ask_outputs = [question, turns, chat, sources]
         for trigger in (question.submit, send.click):
             trigger(page.respond, ask_inputs, ask_outputs, api_visibility=PRIVATE, concurrency_limit=4,

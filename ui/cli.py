@@ -8,7 +8,7 @@ from typing import Annotated
 
 import typer
 
-from assistant.cli import ChromaUrl, DataDir, Verbose, open_assistant
+from assistant.cli import ApiKey, BaseUrl, ChromaUrl, DataDir, Llm, Verbose, open_assistant
 
 Host = Annotated[str, typer.Option("--host", help="interface to bind; 0.0.0.0 exposes the page to the network")]
 Port = Annotated[int, typer.Option("--port", help="TCP port")]
@@ -34,14 +34,14 @@ def parse_auth(value: str | None) -> tuple[str, str] | None:
 def serve(
     data_dir: DataDir = None, chroma_url: ChromaUrl = None,
     host: Host = "127.0.0.1", port: Port = 7860, auth: Auth = None, root_path: RootPath = None,
-    verbose: Verbose = False,
+    llm: Llm = None, base_url: BaseUrl = None, api_key: ApiKey = None, verbose: Verbose = False,
 ) -> None:
     """Start the web page: chat with cited sources, uploads, library (Ctrl-C to stop)."""
     credentials = parse_auth(auth)
     os.environ.setdefault("GRADIO_ANALYTICS_ENABLED", "False")
     from ui.app import build_app, launch_options
 
-    assistant = open_assistant(data_dir, chroma_url, verbose)
+    assistant = open_assistant(data_dir, chroma_url, verbose, llm=llm, base_url=base_url, api_key=api_key)
     typer.echo("loading the model and opening the index...", err=True)
     assistant.warm_up()
     limits = assistant.settings.upload

@@ -50,14 +50,19 @@ class Server:
         return self.log.read_text(errors="replace")
 
 
-def start_server(data_dir: Path, log: Path, auth: tuple[str, str] | None = None) -> Server:
+def start_server(
+    data_dir: Path, log: Path, auth: tuple[str, str] | None = None, extra_args: tuple[str, ...] = (),
+) -> Server:
     """Start `newsdesk serve` on a free port and wait until it answers HTTP."""
     port = free_port()
     env = {k: v for k, v in os.environ.items() if not k.startswith(("NEWSDESK_", "GRADIO_"))}
     env.update(HF_HUB_OFFLINE="1", GRADIO_ANALYTICS_ENABLED="False", NO_PROXY="127.0.0.1,localhost")
     if auth:
         env["NEWSDESK_AUTH"] = ":".join(auth)
-    command = [str(Path(sys.executable).with_name("newsdesk")), "serve", "--port", str(port), "--data-dir", str(data_dir)]
+    command = [
+        str(Path(sys.executable).with_name("newsdesk")), "serve", "--port", str(port), "--data-dir", str(data_dir),
+        *extra_args,
+    ]
     handle = log.open("w")
     process = subprocess.Popen(command, stdout=handle, stderr=subprocess.STDOUT, env=env)
     server = Server(f"http://127.0.0.1:{port}/", data_dir, process, log, auth)
