@@ -82,7 +82,13 @@ def select_files(roots: list[Path], questions: list[dict], limit: int | None) ->
 def child_env() -> dict[str, str]:
     """Same environment for both children: offline, no telemetry, Newsdesk's defaults."""
     env = {k: v for k, v in os.environ.items() if not k.startswith("NEWSDESK_")}
-    env.update(HF_HUB_OFFLINE="1", TOKENIZERS_PARALLELISM="false", ANONYMIZED_TELEMETRY="False")
+    env.update(
+        HF_HUB_OFFLINE="1",
+        TOKENIZERS_PARALLELISM="false",
+        ANONYMIZED_TELEMETRY="False",
+        TRANSFORMERS_VERBOSITY="error",
+        HF_HUB_DISABLE_PROGRESS_BARS="1",
+    )
     return env
 
 

@@ -14,7 +14,7 @@ import shutil
 import sys
 from pathlib import Path
 
-from benchlib import Spec, Stopwatch, log, time_calls, write_new_articles
+from benchlib import Spec, Stopwatch, log, rss_high_water_mib, time_calls, write_new_articles
 
 from assistant import Assistant, IndexReport
 from assistant.evaluate import evaluate, load_questions
@@ -66,7 +66,9 @@ def run(spec: Spec) -> dict[str, object]:
         f"model loaded in {model_load.wall:.1f} s; indexing {len(spec.files)} files from scratch",
     )
 
+    rss_model = rss_high_water_mib()
     index, first = timed_index(assistant, roots)
+    rss_index = rss_high_water_mib()
     log(SIDE, f"indexed in {index.wall:.1f} s ({index.cpu:.0f} CPU s): {first.summary()}")
     reindex, again = timed_index(assistant, roots)
     log(SIDE, f"re-indexed unchanged corpus in {reindex.wall:.2f} s: {again.summary()}")
@@ -90,6 +92,8 @@ def run(spec: Spec) -> dict[str, object]:
     log(SIDE, "quality:\n" + quality.table())
     return {
         "model_load_s": model_load.wall,
+        "rss_after_model_mib": rss_model,
+        "rss_after_index_mib": rss_index,
         "index_s": index.wall,
         "index_cpu_s": index.cpu,
         "index": counts(first),

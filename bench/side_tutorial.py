@@ -24,6 +24,7 @@ from benchlib import (
     log,
     read_questions,
     read_text,
+    rss_high_water_mib,
     time_calls,
     write_new_articles,
 )
@@ -77,9 +78,11 @@ def run(spec: Spec) -> dict[str, object]:
         f"model loaded in {model_load.wall:.1f} s; indexing {len(spec.files)} files from scratch",
     )
 
+    rss_model = rss_high_water_mib()
     with Stopwatch() as index:
         splits = split(load_documents(spec.files))
         store = Chroma.from_documents(splits, embeddings, persist_directory=str(work / "chroma"))
+    rss_index = rss_high_water_mib()
     log(SIDE, f"indexed {len(splits)} chunks in {index.wall:.1f} s ({index.cpu:.0f} CPU s)")
 
     # the tutorial has no sync: new articles are appended with add_documents
@@ -103,6 +106,8 @@ def run(spec: Spec) -> dict[str, object]:
     log(SIDE, f"hit@5 {quality['hit_at_5']:.3f}, MRR@10 {quality['mrr_at_10']:.3f}")
     return {
         "model_load_s": model_load.wall,
+        "rss_after_model_mib": rss_model,
+        "rss_after_index_mib": rss_index,
         "index_s": index.wall,
         "index_cpu_s": index.cpu,
         "add_new_s": add.wall,

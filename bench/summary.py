@@ -49,6 +49,10 @@ def _load(result: Result) -> str:
     return f"{before:.1f} / {after:.1f}"
 
 
+def _rss(result: Result) -> str:
+    return f"{result['rss_after_model_mib']:.0f} / {result['rss_after_index_mib']:.0f} MiB"
+
+
 def markdown_table(newsdesk: Result, tutorial: Result) -> str:
     """The side-by-side table (Markdown), with each target and whether it is met."""
     n, t = newsdesk, tutorial
@@ -129,6 +133,7 @@ def markdown_table(newsdesk: Result, tutorial: Result) -> str:
             f"{n['peak_rss_mib']:.0f} MiB",
             f"{t['peak_rss_mib']:.0f} MiB",
         ),
+        _row("RSS high-water: after model load / after indexing", _rss(n), _rss(t)),
         _row(
             "whole benchmark process: wall / CPU",
             f"{s(n['process_wall_s'])} / {s(n['process_cpu_s'])}",

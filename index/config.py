@@ -24,7 +24,10 @@ class EmbeddingConfig(BaseModel):
         description="'auto' uses bfloat16 autocast on CPUs with native bf16 (cosine to float32 "
         "> 0.9999, ~2.9x faster here), float32 elsewhere",
     )
-    batch_size: int = Field(32, ge=1, le=1024, description="chunks per forward pass")
+    batch_size: int = Field(
+        8, ge=1, le=1024, description="chunks per forward pass (8: as fast as 32 on 2 CPU cores, "
+        "~160 MB less peak memory)"
+    )
 
 
 class ChunkConfig(BaseModel):
