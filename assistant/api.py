@@ -134,7 +134,7 @@ class Assistant:
         wipe_index(self.settings.data_dir, self.settings.chroma_url)
 
     # --- read path --------------------------------------------------------------------
-    def search(self, query: str, k: int | None = None, **filters: Any) -> list:
+    def search(self, query: str, k: int | None = None, **filters: Any) -> list[Passage]:
         """Ranked passages for a query (no answer)."""
         return HybridSearch(self.store, self.settings.retrieval).search(query, k, make_filters(**filters))
 
