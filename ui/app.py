@@ -26,6 +26,7 @@ log = logging.getLogger(__name__)
 ASSETS = Path(__file__).parent / "assets"
 MAX_TURNS_WITH_SOURCES = 12  # older answers keep their text; their source cards are dropped
 TABLE_HEADERS = ["Title", "Outlet", "Topic", "Published", "Source"]
+FEED_HEADERS = ["Feed", "Title", "Last round (UTC)", "Report"]
 PRIVATE = "private"
 
 
@@ -125,6 +126,19 @@ class Page:
         summary["refused"] = [{"source": name, "reason": reason} for name, reason in stored.refused]
         return render.report_html(report, stored.names, stored.refused), summary
 
+    def index_url(self, url: str | None, progress: gr.Progress = gr.Progress()) -> str:
+        """Fetch and index a web page, or every new entry of an RSS/Atom feed."""
+        url = (url or "").strip()
+        if not url.lower().startswith(("http://", "https://")):
+            return '<div class="nd-report nd-muted">Give a page or feed address starting with http:// or https://.</div>'
+        report = self._index([url], progress)
+        return report if isinstance(report, str) else render.report_html(report)
+
+    def feeds(self) -> list[list[str]]:
+        """Rows of the feeds table: address, title, last round, its report."""
+        return [[f.url, f.title or "", (f.last_round_at or "")[:16].replace("T", " "), f.last_summary or ""]
+                for f in self.assistant.feeds()]
+
     def reindex(self, folder: str | None, progress: gr.Progress = gr.Progress()) -> str:
         """Sync a folder the index already knows (new, changed, vanished files)."""
         if not folder or folder not in self.known_folders():
@@ -132,13 +146,13 @@ class Page:
         report = self._index([Path(folder)], progress)
         return report if isinstance(report, str) else render.report_html(report)
 
-    def _index(self, paths: list[Path], progress: gr.Progress) -> IndexReport | str:
+    def _index(self, paths: list[Path] | list[str], progress: gr.Progress) -> IndexReport | str:
         progress(0, desc="starting")
 
         def step(done: int, total: int, current: str) -> None:
             progress((done, total), desc=f"indexing {Path(current).name}", unit="files")
         try:
-            return self.assistant.index(paths, progress=step)
+            return self.assistant.index([str(p) for p in paths], progress=step)
         except USER_ERRORS as error:
             return f'<div class="nd-report nd-error" role="alert">{render.esc(error)}</div>'
 
@@ -190,7 +204,7 @@ class Page:
             render.status_line(stats), render.stats_html(stats), *self.table(query),
             gr.update(choices=outlets), gr.update(choices=topics),
             gr.update(choices=self.known_folders()), chat,
-            "", gr.update(interactive=False, value="Delete selected article"),
+            "", gr.update(interactive=False, value="Delete selected article"), self.feeds(),
         )
 
 
@@ -255,6 +269,13 @@ def build_app(assistant: Assistant, limits: UploadLimits | None = None) -> gr.Bl
                         index_button = gr.Button("Index uploaded files", variant="primary", elem_id="nd-index")
                         report = gr.HTML("", label="report", elem_id="nd-report", js_on_load=None)
                         report_json = gr.JSON(visible=False, label="report_json")
+                        with gr.Row(elem_id="nd-url-row"):
+                            url = gr.Textbox(placeholder="https://… a news page or an RSS/Atom feed", scale=4,
+                                             label="Add from the web", min_width=200, elem_id="nd-url")
+                            url_button = gr.Button("Fetch and index", scale=1, min_width=120, elem_id="nd-fetch")
+                        feeds = gr.Dataframe(headers=FEED_HEADERS, datatype="str", type="array", interactive=False,
+                                             wrap=True, max_height=200, label="Feeds read so far (last round)",
+                                             elem_id="nd-feeds", visible=True)
                         with gr.Accordion("Re-index a folder the index already knows", open=False):
                             folder = gr.Dropdown([], label="Folder", elem_id="nd-folder")
                             reindex_button = gr.Button("Re-index folder", elem_id="nd-reindex")
@@ -269,7 +290,8 @@ def build_app(assistant: Assistant, limits: UploadLimits | None = None) -> gr.Bl
                         delete_button = gr.Button("Delete selected article", variant="stop", interactive=False,
                                                   elem_id="nd-delete")
 
-        refresh_outputs = [status, library_stats, table, table_ids, outlet, topic, folder, chat, selected, delete_button]
+        refresh_outputs = [status, library_stats, table, table_ids, outlet, topic, folder, chat, selected, delete_button,
+                           feeds]
         ask_inputs = [question, turns, outlet, topic, since, until, k, mode]
         ask_outputs = [question, turns, chat, sources]
         for trigger in (question.submit, send.click):
@@ -283,6 +305,10 @@ def build_app(assistant: Assistant, limits: UploadLimits | None = None) -> gr.Bl
             concurrency_id="index", show_progress_on=[report],
         ).then(lambda: None, None, files, api_visibility=PRIVATE).then(
             page.refresh, [search, turns], refresh_outputs, api_visibility=PRIVATE)
+        for trigger in (url.submit, url_button.click):
+            trigger(page.index_url, url, report, api_visibility=PRIVATE, concurrency_limit=1, concurrency_id="index",
+                    show_progress_on=[report]).then(page.refresh, [search, turns], refresh_outputs,
+                                                    api_visibility=PRIVATE)
         reindex_button.click(page.reindex, folder, report, api_visibility=PRIVATE, concurrency_limit=1,
                              concurrency_id="index").then(page.refresh, [search, turns], refresh_outputs,
                                                           api_visibility=PRIVATE)
