@@ -33,7 +33,7 @@ class AnswerSettings(BaseModel):
 
     max_sentences: int = Field(3, ge=1, le=5, description="sentences in an extractive answer")
     abstain_below: float = Field(
-        0.52, description="abstain when the best sentence scores below this (calibrated on "
+        0.635, description="abstain when the best sentence scores below this (calibrated on "
         "the dev set, see docs/BENCHMARKS.md)"
     )
     max_missing_idf: float = Field(
