@@ -28,9 +28,9 @@ Embed = Callable[[list[str]], np.ndarray]
 W_DENSE, W_LEXICAL = 0.5, 0.5
 
 MARKER = re.compile(r"\[\s*(\d+(?:\s*[,;]\s*\d+)*)\s*\]")
-_MARKER_RUN = re.compile(r"^(?:\s*\[\s*\d+(?:\s*[,;]\s*\d+)*\s*\])+")
+_MARKER_RUN = re.compile(r"(?:\s*\[\s*\d+(?:\s*[,;]\s*\d+)*\s*\])+")  # used with match(text, pos)
 _NUMBER = re.compile(r"\d+(?:[.,]\d+)*")
-_CAPITALISED = re.compile(r"\b[A-Z][\w'-]*")
+_CAPITALISED = re.compile(r"\b[A-Z]\w*")  # word by word, as stem_set reads the passage ("Winn-Dixie's")
 _NOT_NAMES = STOPWORDS | {"i", "yes", "sure", "ok", "okay"}
 
 

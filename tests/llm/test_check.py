@@ -38,6 +38,15 @@ def test_a_marker_after_the_full_stop_belongs_to_the_sentence_before() -> None:
     assert [text[s:e] for s, e in split_sentences(text)] == ["The bridge opened on Monday. [1]", "It cost a lot. [2][3]"]
 
 
+def test_a_marker_after_a_closing_quote_at_the_end_belongs_to_the_quote() -> None:
+    text = 'It opened. [2] He said: "We are proud of it." [1]'
+    assert [text[s:e] for s, e in split_sentences(text)] == ["It opened. [2]", 'He said: "We are proud of it." [1]']
+
+
+def test_names_are_read_word_by_word_like_the_passage() -> None:
+    assert key_terms("Winn-Dixie's creditor Kraft Foods won.") == (set(), {"winn", "dixi", "kraft", "food"})
+
+
 @pytest.mark.parametrize("reply", [ABSTENTION, "I couldn’t find that in the indexed articles [1].", "i couldnt find that in the indexed articles"])
 def test_the_abstention_sentence_is_recognised(reply: str) -> None:
     assert is_abstention(reply)
