@@ -64,7 +64,7 @@ class GenerationSettings(BaseModel):
     threads: int | None = Field(None, ge=1, description="llamacpp: CPU threads (default: llama.cpp's choice)")
     support_threshold: float = Field(
         0.5, ge=0, le=1, description="a sentence whose best support in its cited passages scores "
-        "below this is flagged unsupported (see docs/llm.md)"
+        "below this is flagged unsupported (see the README, Using a language model)"
     )
 
 

@@ -3,7 +3,7 @@ embedded; then the same feed unchanged (ETag -> 304) and unchanged without ETag 
 
     python bench/feed_round.py [--entries 200] [--data-dir /tmp/feed-bench]
 
-The figures go in docs/feeds.md. Fictional generated articles; nothing leaves the machine.
+The figures go in the README ("Keeping the archive fresh"). Fictional generated articles; nothing leaves the machine.
 """
 
 from __future__ import annotations

@@ -6,7 +6,7 @@ answers are: extractive mode vs a language model (default: SmolLM2-135M through 
     python bench/llm_check.py --llm openai:MODEL --limit 10
 
 The same check (assistant/generative/check.py) is applied to both modes' answers. Numbers go
-in docs/llm.md. Skips (exit 0) when ../shared/eval/dev.jsonl is absent.
+in the README ("Using a language model"). Skips (exit 0) when ../shared/eval/dev.jsonl is absent.
 """
 
 from __future__ import annotations

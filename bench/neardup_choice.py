@@ -4,7 +4,7 @@ BBC corpus (exact duplicates and similar stories) with the article vectors of an
     python bench/neardup_choice.py ../shared/corpora/bbc --index /tmp/nd-copy [--show 6]
 
 Prints, for bands of each similarity, how many pairs fall there and sample titles to judge by
-hand; the figures go in docs/feeds.md. Reads the vectors from the index (nothing is embedded).
+hand; the figures go in the README ("Near-duplicate stories"). Reads the vectors from the index (nothing is embedded).
 """
 
 from __future__ import annotations

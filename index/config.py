@@ -84,7 +84,7 @@ class NearDuplicateConfig(BaseModel):
     enabled: bool = Field(True, description="detect near-duplicates while indexing")
     threshold: float = Field(
         0.5, gt=0, le=1, description="estimated Jaccard similarity of word 5-gram shingles "
-        "above which two bodies are the same story (see docs/feeds.md for the measurement)",
+        "above which two bodies are the same story (see the README, Near-duplicate stories)",
     )
     shingle_words: int = Field(5, ge=1, le=12, description="words per shingle")
     num_perm: int = Field(128, ge=16, le=512, description="MinHash permutations")

@@ -2,8 +2,8 @@
 exact shingle Jaccard decides. A near-duplicate is stored once (as an alias of the first copy)
 and remembered here with its own outlet/title/url, so citations can say "also reported by".
 
-Why MinHash and not embedding similarity: measured on the BBC corpus (docs/feeds.md), cosine of
-MiniLM article vectors puts different stories on the same subject (two Yukos court rulings, two
+Why MinHash and not embedding similarity: measured on the BBC corpus (README, "Near-duplicate
+stories"), cosine of MiniLM article vectors puts different stories on the same subject (two Yukos court rulings, two
 match reports) as close as copies of one story; shingle overlap separates them cleanly.
 """
 
