@@ -168,7 +168,7 @@ class Assistant:
         question = self._check(question)
         standalone = standalone_question(question, history)
         store = self.store
-        if store.catalog.counts()["articles"] == 0:
+        if not store.catalog.has_articles():
             return Answer(question=question, text=EMPTY_INDEX, abstained=True)
         timings: dict[str, float] = {}
         # the standalone question finds passages; the question itself chooses sentences
@@ -251,7 +251,7 @@ class Assistant:
         with Answer.fallback saying why."""
         started = time.perf_counter()
         question = self._check(question)
-        if self.store.catalog.counts()["articles"] == 0:
+        if not self.store.catalog.has_articles():
             yield Answer(question=question, text=EMPTY_INDEX, abstained=True, mode="llm", model=self.llm)
             return
         answer, first_token = None, None

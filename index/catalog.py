@@ -90,7 +90,14 @@ class Catalog:
     def __init__(self, path: Path) -> None:
         self.path = path
         self._local = threading.local()
-        self.db.executescript(_SCHEMA)
+        self._schemas: set[str] = set()
+        self.ensure_schema(_SCHEMA)
+
+    def ensure_schema(self, script: str) -> None:
+        """Create the tables of a schema script (modules own their tables), once per catalog."""
+        if script not in self._schemas:
+            self.db.executescript(script)
+            self._schemas.add(script)
 
     @property
     def db(self) -> sqlite3.Connection:
@@ -202,6 +209,10 @@ class Catalog:
             "SELECT * FROM articles ORDER BY indexed_at DESC, source LIMIT ?", (limit,)
         )
         return [self._article(row, with_aliases=False) for row in rows]
+
+    def has_articles(self) -> bool:
+        """Whether anything is indexed (cheap: one row at most)."""
+        return self.db.execute("SELECT 1 FROM articles LIMIT 1").fetchone() is not None
 
     def counts(self) -> dict[str, object]:
         """Totals and per-outlet / per-topic article counts."""

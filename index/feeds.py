@@ -112,7 +112,7 @@ class WebRound:
         self.catalog = catalog
         self.config = fetching
         self.loading = loading
-        catalog.db.executescript(_SCHEMA)
+        catalog.ensure_schema(_SCHEMA)
         self.cache = HttpCache(catalog)
         self.fetcher = fetcher or Fetcher(fetching, self.cache)
         self._owns_fetcher = fetcher is None
@@ -224,7 +224,7 @@ class WebRound:
 
 def feed_statuses(catalog: Catalog) -> list[FeedStatus]:
     """Every feed read so far, most recent round first."""
-    catalog.db.executescript(_SCHEMA)
+    catalog.ensure_schema(_SCHEMA)
     rows = catalog.db.execute("SELECT * FROM feeds ORDER BY last_round_at DESC, url")
     return [FeedStatus(r[0], r[1], r[2], r[3]) for r in rows]
 

@@ -94,7 +94,7 @@ class HttpCache:
 
     def __init__(self, catalog: Catalog) -> None:
         self.catalog = catalog
-        catalog.db.executescript(_HTTP_CACHE_SCHEMA)
+        catalog.ensure_schema(_HTTP_CACHE_SCHEMA)
 
     def validators(self, url: str) -> tuple[str | None, str | None]:
         """(etag, last_modified) remembered for url."""

@@ -78,7 +78,7 @@ class NearDuplicates:
     def __init__(self, catalog: Catalog, config: NearDuplicateConfig) -> None:
         self.catalog = catalog
         self.config = config
-        catalog.db.executescript(_SCHEMA)
+        catalog.ensure_schema(_SCHEMA)
         self._lsh: MinHashLSH | None = None
         self._pending: dict[str, tuple[str, set[str]]] = {}  # id -> (source, shingles), not yet in the catalog
         self._lock = threading.Lock()
