@@ -2,25 +2,15 @@
 
 from __future__ import annotations
 
-import socket
-import subprocess
-import time
-import urllib.request
 from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
-from support import BIN, MakeAssistant, assert_consistent, copy_articles
+from support import BIN, MakeAssistant, assert_consistent, copy_articles, free_port, serving
 
 from index import IndexingError
 
 pytestmark = [pytest.mark.integration, pytest.mark.server, pytest.mark.slow]
-
-
-def free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return sock.getsockname()[1]
 
 
 @pytest.fixture(scope="module")
@@ -31,32 +21,10 @@ def chroma_url(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
         pytest.fail(f"{executable} is missing: chromadb installs it")
     port = free_port()
     path = tmp_path_factory.mktemp("chroma-server")
-    log = (path.parent / "chroma-server.log").open("w")
-    server = subprocess.Popen(
-        [str(executable), "run", "--path", str(path), "--port", str(port), "--host", "127.0.0.1"],
-        stdout=log, stderr=subprocess.STDOUT,
-    )
     url = f"http://127.0.0.1:{port}"
-    try:
-        deadline = time.monotonic() + 60
-        while True:
-            try:
-                with urllib.request.urlopen(f"{url}/api/v2/heartbeat", timeout=2) as response:
-                    if response.status == 200:
-                        break
-            except OSError:
-                pass
-            if server.poll() is not None or time.monotonic() > deadline:
-                pytest.fail(f"chroma run did not come up: {Path(log.name).read_text()[-2000:]}")
-            time.sleep(0.2)
+    command = [str(executable), "run", "--path", str(path), "--port", str(port), "--host", "127.0.0.1"]
+    with serving(command, f"{url}/api/v2/heartbeat", path.parent / "chroma-server.log"):
         yield url
-    finally:
-        server.terminate()
-        try:
-            server.wait(timeout=10)
-        except subprocess.TimeoutExpired:
-            server.kill()
-        log.close()
 
 
 def test_index_and_ask_against_a_chroma_server(tmp_path: Path, make_assistant: MakeAssistant, chroma_url: str) -> None:

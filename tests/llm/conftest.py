@@ -5,16 +5,14 @@ server on 127.0.0.1, and small HTTP servers that fail the way model servers fail
 from __future__ import annotations
 
 import importlib.util
-import subprocess
 import sys
-import time
-import urllib.request
 from collections.abc import Callable, Iterator
 from pathlib import Path
 from typing import Any
 
 import pytest
-from llm_support import ARTICLES, FailingServer, free_port
+from llm_support import ARTICLES, FailingServer
+from support import free_port, serving
 
 
 @pytest.fixture(scope="session")
@@ -38,35 +36,17 @@ def smollm2() -> Path:
 
 
 @pytest.fixture(scope="session")
-def llama_server(smollm2: Path) -> Iterator[str]:
+def llama_server(smollm2: Path, tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
     """`python -m llama_cpp.server` serving SmolLM2; yields its OpenAI base URL (…/v1)."""
     port = free_port()
     command = [
         sys.executable, "-m", "llama_cpp.server", "--model", str(smollm2), "--host", "127.0.0.1",
         "--port", str(port), "--n_ctx", "2048", "--n_threads", "1", "--seed", "0", "--verbose", "false",
     ]
-    process = subprocess.Popen(command, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, text=True)
     base_url = f"http://127.0.0.1:{port}/v1"
-    try:
-        deadline = time.monotonic() + 120
-        while True:
-            if process.poll() is not None:
-                pytest.fail(f"llama_cpp.server exited: {process.stderr.read()[-2000:] if process.stderr else ''}")
-            try:
-                with urllib.request.urlopen(base_url + "/models", timeout=2) as response:
-                    if response.status == 200:
-                        break
-            except OSError:
-                if time.monotonic() > deadline:
-                    pytest.fail("llama_cpp.server did not start within 120 s")
-                time.sleep(0.5)
+    log = tmp_path_factory.mktemp("llama-server") / "llama-server.log"
+    with serving(command, base_url + "/models", log, seconds=120):
         yield base_url
-    finally:
-        process.terminate()
-        try:
-            process.wait(timeout=20)
-        except subprocess.TimeoutExpired:
-            process.kill()
 
 
 @pytest.fixture

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import json
-import socket
 import threading
 import time
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
@@ -12,13 +11,6 @@ from typing import Any
 
 ARTICLES = Path(__file__).resolve().parent / "articles"
 BRIDGE_QUESTION = "How much did the Lindqvist Bridge cost?"
-
-
-def free_port() -> int:
-    """A TCP port nothing listens on (bound once, then released)."""
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        return int(probe.getsockname()[1])
 
 
 class FailingServer:

@@ -14,7 +14,8 @@ import pytest
 from langchain_core.callbacks import BaseCallbackHandler
 from langchain_core.language_models.fake_chat_models import GenericFakeChatModel
 from langchain_core.messages import AIMessage, BaseMessage
-from llm_support import BRIDGE_QUESTION, free_port
+from llm_support import BRIDGE_QUESTION
+from support import free_port
 from typer.testing import CliRunner
 
 from assistant import ABSTENTION, Answer, Assistant, ConfigError

@@ -4,7 +4,6 @@ the page's API. (A module of its own so that test files import it by a unique na
 from __future__ import annotations
 
 import os
-import socket
 import subprocess
 import sys
 import time
@@ -13,6 +12,7 @@ from pathlib import Path
 from typing import Any
 
 import httpx
+from support import free_port
 
 HERE = Path(__file__).parent
 FIXTURES = HERE / "fixtures"
@@ -25,13 +25,6 @@ CHROMIUM_ARGS = [
 ]
 AUTH = ("editor", "correct-horse-7")
 STARTUP_SECONDS = 120
-
-
-def free_port() -> int:
-    """A TCP port nobody listens on right now."""
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        return probe.getsockname()[1]
 
 
 @dataclass
