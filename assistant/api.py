@@ -26,7 +26,7 @@ from assistant.settings import Settings
 from assistant.timewords import TimeScope, order_by_date, parse_time_words, with_dates
 from assistant.types import ABSTENTION, Answer, ArticleView, FeedView, Passage, Stats
 from index import IndexReport
-from index.catalog import Filters
+from index.catalog import ArticleRow, Filters
 from index.embedding import Embedder
 from index.feeds import feed_statuses
 from index.indexer import Indexer, Progress
@@ -289,16 +289,11 @@ class Assistant:
     def article(self, source_or_id: str) -> ArticleView | None:
         """An indexed article in full (by id, source key, or alias source)."""
         row = self.store.catalog.get_article(source_or_id)
-        if row is None:
-            return None
-        return ArticleView(**article_ref(row), body=row.body, author=row.author, indexed_at=row.indexed_at)
+        return _article_view(row) if row is not None else None
 
     def articles(self, limit: int = 100_000) -> list[ArticleView]:
         """Indexed articles, most recently indexed first."""
-        return [
-            ArticleView(**article_ref(r), body=r.body, author=r.author, indexed_at=r.indexed_at)
-            for r in self.store.catalog.list_articles(limit)
-        ]
+        return [_article_view(r) for r in self.store.catalog.list_articles(limit)]
 
     def feeds(self) -> list[FeedView]:
         """Feeds indexed into this data directory, with their last round, latest first."""
@@ -309,6 +304,11 @@ class Assistant:
         store = self.store
         counts = store.catalog.counts()
         return Stats(data_dir=str(store.data_dir), vectors=store.vectors.count(), model=store.embedder.model_key, **counts)
+
+
+def _article_view(row: ArticleRow) -> ArticleView:
+    """An article of the catalog as the API shows it."""
+    return ArticleView(**article_ref(row), body=row.body, author=row.author, indexed_at=row.indexed_at)
 
 
 def _copy_label(copy: Any) -> str:
