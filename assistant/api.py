@@ -16,15 +16,21 @@ from langchain_core.language_models import BaseChatModel
 from langchain_core.runnables import Runnable, RunnableLambda
 
 from assistant.errors import ConfigError, InvalidQuestionError
-from assistant.extractive import compose, extract, idf_weights, question_stems
+from assistant.answerers.base import Retrieved
+from assistant.answerers.extractive import ExtractiveAnswerer
+from assistant.features import idf_weights
+from assistant.mentions import MentionTagger
+from assistant.query import Query, parse_question
 from assistant.followup import History, standalone_question
 from assistant.generative.backends import chat_model, describe_error, parse_backend
-from assistant.generative.chain import build_chain, load_prompts
+from assistant.generative.chain import (
+    LlmAnswerer, build_chain, clean_condensed, condense_runnable, load_prompts, merged_passages,
+)
 from assistant.langchain_retriever import NewsdeskRetriever
 from assistant.retrieval import HybridSearch, article_ref
 from assistant.settings import Settings
-from assistant.timewords import TimeScope, order_by_date, parse_time_words, with_dates
-from assistant.types import ABSTENTION, Answer, ArticleView, FeedView, Passage, Stats
+from assistant.timewords import TimeScope, order_by_date
+from assistant.types import Answer, Citation, ArticleView, FeedView, Passage, Stats
 from index import IndexReport
 from index.catalog import ArticleRow, Filters
 from index.embedding import Embedder
@@ -76,6 +82,7 @@ class Assistant:
         self._generation_lock = threading.Lock()
         self._embedder = embedder
         self._store: IndexStore | None = None
+        self._extractive: ExtractiveAnswerer | None = None
 
     # --- lifecycle --------------------------------------------------------------------
     @property
@@ -148,7 +155,9 @@ class Assistant:
         output a dict with "standalone", "passages", "reply" (streamed) and "answer" (the
         checked Answer). See assistant/generative/chain.py."""
         model = self.chat_model
-        search = RunnableLambda(lambda query: self._search_in_time(query, k, filters, None), name="hybrid_search")
+        search = RunnableLambda(
+            lambda text: merged_passages(self.retrieve(self.parse(text), k, filters)), name="hybrid_search"
+        )
         threshold = self.settings.generation.support_threshold
         return build_chain(model, search, self._prompts, self.store.embedder.embed, threshold, self.llm or "")
 
@@ -160,68 +169,11 @@ class Assistant:
 
         mode: "llm" or "extractive" (default: "llm" when a language model is configured).
         filters: outlet=, topic=, since=, until= (dates as date or 'YYYY-MM-DD').
+        The Answer is the last item of stream(), whichever the mode.
         """
-        if self._use_llm(mode):
-            *_, answer = self._generate(question, history, k, filters)
-            return answer
-        started = time.perf_counter()
-        question = self._check(question)
-        standalone = standalone_question(question, history)
-        store = self.store
-        if not store.catalog.has_articles():
-            return Answer(question=question, text=EMPTY_INDEX, abstained=True)
-        timings: dict[str, float] = {}
-        # the standalone question finds passages; the question itself chooses sentences
-        vectors = store.embedder.embed([standalone] if standalone == question else [standalone, question])
-        vector, question_vector = vectors[0], vectors[-1]
-        timings["embed"] = time.perf_counter() - started
-        passages = self._search_in_time(standalone, k, filters, vector)
-        timings["retrieve"] = time.perf_counter() - started - timings["embed"]
-        stems = question_stems(question)  # carried words help retrieval, not sentence choice
-        frequencies, total = store.catalog.document_frequencies(stems)
-        extraction = extract(
-            question, passages, question_vector, store.embedder.embed,
-            idf_weights(stems, frequencies, total),
-            self.settings.answer,
-        )
-        text, citations = compose(extraction.chosen)
-        copies = {p.article_id: p.also_reported_by for p in passages}
-        for citation in citations:
-            citation.also_reported_by = copies.get(citation.article_id, [])
-        text = with_dates(text, citations)  # the answer names the dates of what it cites
-        if extraction.abstained:
-            log.info("abstained on %r: %s", question, extraction.reason)
-        timings["answer"] = time.perf_counter() - started - timings["embed"] - timings["retrieve"]
-        timings["total"] = time.perf_counter() - started
-        return Answer(
-            question=question, text=text if not extraction.abstained else ABSTENTION,
-            abstained=extraction.abstained, citations=citations, passages=passages,
-            standalone_question=standalone if standalone != question else None,
-            timings={k: round(v, 4) for k, v in timings.items()},
-        )
-
-    def _search_in_time(self, question: str, k: int | None, filters: dict[str, Any], vector: Any) -> list[Passage]:
-        """Hybrid search with the question's time words applied (a date range and/or order);
-        a range that leaves nothing is dropped. Passages carry their story's other copies."""
-        scope = TimeScope()
-        if self.settings.time.enabled and not (filters.get("since") or filters.get("until")):
-            last = self.store.catalog.db.execute("SELECT MAX(published) FROM articles").fetchone()[0]
-            reference = date.fromisoformat(last) if last else date.today()
-            scope = parse_time_words(question, reference, self.settings.time.events)
-        search = HybridSearch(self.store, self.settings.retrieval)
-        passages = []
-        if scope.since or scope.until:
-            passages = search.search(question, k, make_filters(**{**filters, "since": scope.since, "until": scope.until}), query_vector=vector)
-            if not passages:
-                log.info("no article in %s..%s (%r): searching all dates", scope.since, scope.until, scope.phrase)
-        if not passages:
-            passages = search.search(question, k, make_filters(**filters), query_vector=vector)
-        if scope.order:
-            passages = [p.model_copy(update={"rank": n}) for n, p in enumerate(order_by_date(passages, scope.order), start=1)]
-        copies = NearDuplicates(self.store.catalog, self.settings.near_duplicates).copies_of({p.article_id for p in passages})
-        for passage in passages:
-            passage.also_reported_by = list(dict.fromkeys(_copy_label(c) for c in copies.get(passage.article_id, [])))
-        return passages
+        *_, answer = self.stream(question, history, k, mode, **filters)
+        assert isinstance(answer, Answer)
+        return answer
 
     def stream(
         self, question: str, history: History = (), k: int | None = None, mode: str | None = None,
@@ -229,14 +181,89 @@ class Assistant:
     ) -> Iterator[str | Answer]:
         """Yield the answer text in pieces (str; LLM mode: tokens as the model writes them),
         then the complete Answer as the last item."""
-        if self._use_llm(mode):
+        started = time.perf_counter()
+        question = self._check(question)
+        use_llm = self._use_llm(mode)
+        if not self.store.catalog.has_articles():
+            yield Answer(question=question, text=EMPTY_INDEX, abstained=True, reason="empty_index",
+                         mode="llm" if use_llm else "extractive", model=self.llm if use_llm else None)
+            return
+        if use_llm:
             yield from self._generate(question, history, k, filters)
             return
-        answer = self.ask(question, history, k, **filters)
-        pieces = [f"{c.quote} [{c.n}]" for c in answer.citations] or [answer.text]
-        for i, piece in enumerate(pieces):
-            yield piece if i == 0 else " " + piece
-        yield answer
+        query = self.parse(question, history)
+        found = self.retrieve(query, k, filters)
+        retrieved = time.perf_counter()
+        answer: Answer | None = None
+        for item in self.extractive.stream(query, found):
+            if isinstance(item, Answer):
+                answer = item
+            else:
+                yield item
+        assert answer is not None
+        if answer.abstained:
+            log.info("abstained on %r: %s", question, answer.reason)
+        timings = {"retrieve": retrieved - started, "answer": time.perf_counter() - retrieved,
+                   "total": time.perf_counter() - started}
+        passages = merged_passages(found) if len(found) > 1 else found[0].passages
+        yield answer.model_copy(update={
+            "passages": passages, "citations": [_ranked_in(c, passages) for c in answer.citations],
+            "standalone_question": query.search_text if query.search_text != question else None,
+            "timings": {name: round(v, 4) for name, v in timings.items()},
+        })
+
+    @property
+    def extractive(self) -> ExtractiveAnswerer:
+        """The extractive answerer (no language model), built on first use."""
+        if self._extractive is None:
+            with self._model_lock:
+                if self._extractive is None:
+                    self._extractive = ExtractiveAnswerer(
+                        self.store.embedder.embed_tokens, self.settings.answer, MentionTagger(self.settings.answer.entities)
+                    )
+        return self._extractive
+
+    def parse(self, question: str, history: History = ()) -> Query:
+        """The question parsed once (words, stems, keyword query, slot, names, time words, parts);
+        a follow-up carries the previous question's keywords for retrieval."""
+        reference = None
+        if self.settings.time.enabled:
+            last = self.store.catalog.latest_published()
+            reference = last or date.today()
+        return parse_question(question, standalone_question(question, history), reference, self.settings.time.events)
+
+    def retrieve(self, query: Query, k: int | None = None, filters: dict[str, Any] | None = None) -> list[Retrieved]:
+        """Passages for each part of the question (the whole question when it has one part),
+        with their articles' bodies, the part's embedding and the IDF of its words."""
+        parts = list(query.parts) or [query]
+        texts = list(dict.fromkeys([p.search_text for p in parts] + [p.text for p in parts]))
+        vectors = dict(zip(texts, self.store.embedder.embed(texts), strict=True))
+        found = []
+        for part in parts:
+            passages = self._search_in_time(part, k, filters or {}, vectors[part.search_text])
+            bodies = {a: row.body for a, row in self.store.catalog.get_articles({p.article_id for p in passages}).items()}
+            frequencies, total = self.store.catalog.document_frequencies(list(part.stems))
+            found.append(Retrieved(part, passages, bodies, vectors[part.text], idf_weights(list(part.stems), frequencies, total)))
+        return found
+
+    def _search_in_time(self, query: Query, k: int | None, filters: dict[str, Any], vector: Any) -> list[Passage]:
+        """Hybrid search with the question's time words applied (a date range and/or order);
+        a range that leaves nothing is dropped. Passages carry their story's other copies."""
+        scope = query.time if self.settings.time.enabled and not (filters.get("since") or filters.get("until")) else TimeScope()
+        search = HybridSearch(self.store, self.settings.retrieval)
+        passages = []
+        if scope.since or scope.until:
+            passages = search.search(query, k, make_filters(**{**filters, "since": scope.since, "until": scope.until}), query_vector=vector)
+            if not passages:
+                log.info("no article in %s..%s (%r): searching all dates", scope.since, scope.until, scope.phrase)
+        if not passages:
+            passages = search.search(query, k, make_filters(**filters), query_vector=vector)
+        if scope.order:
+            passages = [p.model_copy(update={"rank": n}) for n, p in enumerate(order_by_date(passages, scope.order), start=1)]
+        copies = NearDuplicates(self.store.catalog, self.settings.near_duplicates).copies_of({p.article_id for p in passages})
+        for passage in passages:
+            passage.also_reported_by = list(dict.fromkeys(_copy_label(c) for c in copies.get(passage.article_id, [])))
+        return passages
 
     def _use_llm(self, mode: str | None) -> bool:
         if mode not in (None, "llm", "extractive"):
@@ -250,20 +277,26 @@ class Assistant:
         (server down, timeout, unknown model, context too long) gives the extractive answer
         with Answer.fallback saying why."""
         started = time.perf_counter()
-        question = self._check(question)
-        if not self.store.catalog.has_articles():
-            yield Answer(question=question, text=EMPTY_INDEX, abstained=True, mode="llm", model=self.llm)
-            return
         answer, first_token = None, None
         # an in-process llama.cpp model serves one request at a time
         exclusive = self._generation_lock if (self.llm or "").startswith("llamacpp:") else nullcontext()
         try:
             with exclusive:
-                for chunk in self.chain(k, **filters).stream({"question": question, "history": list(history)}):
-                    if chunk.get("reply"):
+                standalone = question
+                if history:
+                    condensed = condense_runnable(self.chat_model, self._prompts[1]).invoke(
+                        {"question": question, "history": list(history)})
+                    standalone = clean_condensed(condensed, question)
+                query = self.parse(standalone)
+                found = self.retrieve(query, k, filters)
+                answerer = LlmAnswerer(self.chat_model, self._prompts, self.store.embedder.embed,
+                                       self.settings.generation.support_threshold, self.llm or "")
+                for item in answerer.stream(query, found, question):
+                    if isinstance(item, Answer):
+                        answer = item
+                    else:
                         first_token = first_token or time.perf_counter() - started
-                        yield chunk["reply"]
-                    answer = chunk.get("answer", answer)
+                        yield item
         except Exception as error:  # noqa: BLE001 - whatever the model raised, keep the question
             reason = describe_error(error)
             log.warning("LLM answer failed, answering extractively: %s", reason, exc_info=log.isEnabledFor(logging.DEBUG))
@@ -304,6 +337,14 @@ class Assistant:
         store = self.store
         counts = store.catalog.counts()
         return Stats(data_dir=str(store.data_dir), vectors=store.vectors.count(), model=store.embedder.model_key, **counts)
+
+
+def _ranked_in(citation: Citation, passages: list[Passage]) -> Citation:
+    """The citation with the rank of the passage (of these) that holds its quote."""
+    for passage in passages:
+        if passage.article_id == citation.article_id and passage.start <= citation.start and citation.end <= passage.end:
+            return citation.model_copy(update={"passage_rank": passage.rank}) if passage.rank != citation.passage_rank else citation
+    return citation
 
 
 def _article_view(row: ArticleRow) -> ArticleView:

@@ -182,9 +182,11 @@ def chat(
 def evaluate_command(
     questions: Annotated[Path, typer.Argument(help="JSONL questions (the format of dev.jsonl)", exists=True, dir_okay=False)],
     json_output: Annotated[bool, typer.Option("--json", help="print figures and per-question results as JSON")] = False,
+    misses: Annotated[bool, typer.Option("--misses", help="also print each missed question with what was answered")] = False,
     data_dir: DataDir = None, chroma_url: ChromaUrl = None, verbose: Verbose = False,
 ) -> None:
-    """Measure hit@5, MRR@10, answer accuracy, abstention and latency on a question file."""
+    """Measure hit@5, MRR@10, answer accuracy (all parts of two-story questions), abstention,
+    answer length and latency on a question file, overall and per question type."""
     from assistant.evaluate import evaluate, load_questions, report_json
 
     assistant = open_assistant(data_dir, chroma_url, verbose)
@@ -194,6 +196,8 @@ def evaluate_command(
             typer.echo(f"{mark}{result.id} rank={result.gold_rank} {result.question[:70]}", err=True)
     report = evaluate(assistant, load_questions(questions), on_result=show)
     typer.echo(report_json(report) if json_output else report.table())
+    if misses and not json_output:
+        typer.echo("\nMissed\n\n" + (report.misses() or "none"))
 
 
 @app.command()
@@ -253,7 +257,9 @@ def format_answer(answer: Answer, with_text: bool = True) -> str:
         lines += ["", "Sources"]
     for c in answer.citations:
         where = " · ".join(x for x in (c.outlet, c.published.isoformat() if c.published else None, c.topic) if x)
-        lines.append(f"[{c.n}] {c.title}" + (f" — {where}" if where else ""))
+        role = {"related": " (related, not the answer)", "context": " (context)"}.get(c.role, "")
+        role += " (citation attached by the check)" if c.attached else ""
+        lines.append(f"[{c.n}] {c.title}" + (f" — {where}" if where else "") + role)
         lines.append(f"    {c.url or c.source}")
         if c.also_reported_by:
             lines.append(f"    also reported by {', '.join(c.also_reported_by)}")

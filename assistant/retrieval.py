@@ -7,6 +7,7 @@ from collections.abc import Sequence
 
 import numpy as np
 
+from assistant.query import Query
 from assistant.settings import RetrievalSettings
 from assistant.text import fts_query
 from assistant.types import Passage
@@ -45,16 +46,17 @@ class HybridSearch:
         self.settings = settings
 
     def search(
-        self, query: str, k: int | None = None, filters: Filters | None = None,
+        self, query: Query | str, k: int | None = None, filters: Filters | None = None,
         query_vector: np.ndarray | None = None,
     ) -> list[Passage]:
-        """The top passages for query, best first."""
+        """The top passages for a parsed question (or a plain query text), best first."""
         k = k or self.settings.k
         filters = filters or Filters()
+        text = query.search_text if isinstance(query, Query) else query
         if query_vector is None:
-            query_vector = self.store.embedder.embed([query])[0]
+            query_vector = self.store.embedder.embed([text])[0]
         dense = self.store.vectors.query(query_vector, self.settings.dense_k, filters)
-        match = fts_query(query)
+        match = query.fts if isinstance(query, Query) else fts_query(text)
         keyword = self.store.catalog.bm25(match, self.settings.bm25_k, filters) if match else []
         fused = reciprocal_rank_fusion([[c for c, _ in dense], [c for c, _ in keyword]], self.settings.rrf_k)
         chunks = self.store.catalog.get_chunks([c for c, _ in fused])

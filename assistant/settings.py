@@ -27,23 +27,30 @@ class RetrievalSettings(BaseModel):
 
 
 class AnswerSettings(BaseModel):
-    """Extractive answering: sentence scoring, selection and abstention."""
+    """Extractive answering: sentence choice, the "not stated" state and contested claims.
+    Whether to answer at all is decided by the calibrated answer model (assistant/answer_model.json)."""
 
     model_config = ConfigDict(extra="forbid")
 
-    max_sentences: int = Field(3, ge=1, le=5, description="sentences in an extractive answer")
-    abstain_below: float = Field(
-        0.635, description="abstain when the best sentence scores below this (calibrated on "
-        "the dev set, see docs/BENCHMARKS.md)"
-    )
-    max_missing_idf: float = Field(
-        9.0, description="abstain when a question word this rare (IDF; 9 = in no indexed chunk "
-        "of a ~7k-chunk archive) is absent from the best article"
-    )
+    max_sentences: int = Field(3, ge=1, le=5, description="most answer sentences cited for one part")
+    candidates: int = Field(24, ge=1, le=200, description="sentences per part scored with embeddings and entities")
     extra_sentence_ratio: float = Field(
-        0.85, ge=0, le=1, description="a further sentence must score this share of the best"
+        0.9, ge=0, le=1, description="a second answer sentence (from another article) must score this share of the best"
     )
-    candidates: int = Field(14, ge=1, description="sentences re-scored with embeddings")
+    max_related: int = Field(2, ge=0, le=5, description="related sentences shown when the articles do not state the answer")
+    related_min_coverage: float = Field(
+        0.35, ge=0, le=1, description="share of the question's words (IDF-weighted) the best sentence and its "
+        "context must cover for the answer to be 'not stated' (related sentences shown) rather than 'not found'"
+    )
+    contested_ratio: float = Field(
+        0.5, ge=0, le=1, description="a claim attributed to another party is shown beside the best when it scores "
+        "this share of the best"
+    )
+    entities: bool = Field(True, description="tag candidate sentences with spaCy's named entities (else regular expressions only)")
+    reranker: str | None = Field(
+        None, description="a sentence-transformers CrossEncoder name or local path that re-scores candidate sentences "
+        "(off by default; none ships with Newsdesk)"
+    )
     max_question_chars: int = Field(2000, ge=10, description="longer questions are refused")
 
 

@@ -4,6 +4,8 @@ from __future__ import annotations
 
 from datetime import date
 
+from typing import Literal
+
 from pydantic import BaseModel, Field
 
 ABSTENTION = "I couldn't find that in the indexed articles."
@@ -37,6 +39,9 @@ class Passage(ArticleRef):
     score: float = Field(description="fused (RRF) score")
 
 
+CitationRole = Literal["answer", "context", "related"]
+
+
 class Citation(ArticleRef):
     """One [n] of the answer: the verbatim sentence it rests on and where it lies."""
 
@@ -46,6 +51,31 @@ class Citation(ArticleRef):
     end: int
     passage_rank: int = Field(description="rank of the passage the quote was taken from")
     score: float = 0.0
+    role: CitationRole = Field(
+        "answer", description="answer: the sentence holds the answer; context: it names who is "
+        "speaking or what 'it' is for an answer sentence; related: about the subject but not the "
+        "answer (shown when the articles do not state what was asked)",
+    )
+    attached: bool = Field(
+        False, description="LLM mode: the model wrote the sentence without a marker and the "
+        "citation check attached this supporting passage sentence",
+    )
+    value: str | None = Field(None, description="the words of the quote that answer what was asked, if found")
+
+
+AbstainReason = Literal["not_found", "not_stated", "empty_index"]
+
+
+class PartAnswer(BaseModel):
+    """The answer to one part of a question that asks about several stories or things."""
+
+    question: str = Field(description="the part, as a question")
+    text: str
+    abstained: bool
+    reason: AbstainReason | None = None
+    citations: list[int] = Field(default_factory=list, description="the [n] of its citations")
+    value: str | None = Field(None, description="the words that answer the part, if found")
+    confidence: float | None = Field(None, description="the answer model's probability that it is answered")
 
 
 class SentenceCheck(BaseModel):
@@ -59,6 +89,9 @@ class SentenceCheck(BaseModel):
     score: float = Field(0.0, description="support of its best cited passage sentence (0..1)")
     support: Citation | None = Field(None, description="the passage sentence that best supports it")
     reason: str | None = Field(None, description="why it is flagged unsupported")
+    attached: bool = Field(
+        False, description="the model wrote no marker; the check found a supporting passage and attached its [n]"
+    )
 
 
 class Answer(BaseModel):
@@ -67,7 +100,20 @@ class Answer(BaseModel):
     question: str
     text: str
     abstained: bool
+    reason: AbstainReason | None = Field(
+        None, description="why it abstained: not_found (nothing about the subject), not_stated "
+        "(articles about the subject do not hold what was asked; Answer.citations are related "
+        "sentences), empty_index",
+    )
     citations: list[Citation] = Field(default_factory=list)
+    parts: list[PartAnswer] = Field(
+        default_factory=list, description="one per part, when the question asks about two or more things"
+    )
+    contested: bool = Field(
+        False, description="the articles attribute the asked-for fact to different parties; the "
+        "answer gives each claim with who makes it",
+    )
+    confidence: float | None = Field(None, description="the answer model's probability that the question is answered")
     passages: list[Passage] = Field(default_factory=list)
     mode: str = "extractive"
     standalone_question: str | None = Field(

@@ -210,6 +210,11 @@ class Catalog:
         )
         return [self._article(row, with_aliases=False) for row in rows]
 
+    def latest_published(self) -> date | None:
+        """The newest publication date in the archive (None when nothing is dated)."""
+        value = self.db.execute("SELECT MAX(published) FROM articles").fetchone()[0]
+        return date.fromisoformat(value) if value else None
+
     def has_articles(self) -> bool:
         """Whether anything is indexed (cheap: one row at most)."""
         return self.db.execute("SELECT 1 FROM articles LIMIT 1").fetchone() is not None

@@ -6,6 +6,7 @@ import contextlib
 import logging
 import os
 from collections.abc import Iterator
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Protocol
 
@@ -17,6 +18,16 @@ from index.errors import ModelNotFoundError
 log = logging.getLogger(__name__)
 
 _BUNDLED_ALIASES = {BUNDLED_MODEL, "all-MiniLM-L6-v2", "all-minilm-l6-v2"}
+
+
+@dataclass(frozen=True)
+class TokenVectors:
+    """A text's vector and its word-pieces' contextual vectors (all L2-normalised)."""
+
+    vector: np.ndarray
+    tokens: list[str]
+    token_vectors: np.ndarray  # one row per token
+    offsets: list[tuple[int, int]]  # each token's character span in the text
 
 
 class Embedder(Protocol):
@@ -31,6 +42,10 @@ class Embedder(Protocol):
 
     def count_tokens(self, texts: list[str]) -> list[int]:
         """Return the number of word-pieces of each text (special tokens excluded)."""
+        ...
+
+    def embed_tokens(self, texts: list[str]) -> list[TokenVectors]:
+        """Return each text's vector and its word-pieces' contextual vectors."""
         ...
 
 
@@ -117,6 +132,29 @@ class SentenceTransformerEmbedder:
                 convert_to_numpy=True, show_progress_bar=False,
             )
         return np.asarray(vectors, dtype=np.float32)
+
+    def embed_tokens(self, texts: list[str]) -> list[TokenVectors]:
+        """Each text's normalised vector and its word-pieces with their normalised contextual
+        vectors (special tokens dropped), from one forward pass."""
+        if not texts:
+            return []
+        model = self.model
+        with self._precision():
+            outputs = model.encode(texts, batch_size=self.config.batch_size, output_value=None, show_progress_bar=False)
+        spans = model.tokenizer(texts, return_offsets_mapping=True, truncation=True, max_length=model.max_seq_length)
+        found = []
+        for output, offsets in zip(outputs, spans["offset_mapping"], strict=True):
+            tokens = model.tokenizer.convert_ids_to_tokens(output["input_ids"])
+            vectors = output["token_embeddings"].float().numpy()
+            keep = [i for i, t in enumerate(tokens) if t not in model.tokenizer.all_special_tokens]
+            vectors = vectors[keep]
+            vectors /= np.maximum(np.linalg.norm(vectors, axis=1, keepdims=True), 1e-12)
+            sentence = output["sentence_embedding"].float().numpy()
+            found.append(TokenVectors(
+                sentence / max(float(np.linalg.norm(sentence)), 1e-12), [tokens[i] for i in keep], vectors,
+                [tuple(offsets[i]) for i in keep],
+            ))
+        return found
 
     def count_tokens(self, texts: list[str]) -> list[int]:
         """Word-pieces per text, from the model's own (fast) tokenizer."""

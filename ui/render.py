@@ -134,10 +134,9 @@ def turn_html(turn: Turn, number: int) -> str:
         text = markers_html(turn.partial, number) if turn.partial else '<span class="nd-typing">Searching the articles…</span>'
         body = f'<div class="nd-bubble nd-pending">{text}</div>'
     else:
-        kind = "nd-abstained" if answer.abstained else "nd-answered"
-        reason = "Not found in the indexed articles" if answer.text == ABSTENTION else "No answer"
-        label = f'<div class="nd-abstain-label">{reason}</div>' if answer.abstained else ""
-        text = esc(answer.text) if answer.abstained else markers_html(answer.text, number)
+        kind, label = answer_state(answer)
+        text = markers_html(answer.text, number) if answer.citations else esc(answer.text)
+        text = text.replace("\n\n", "<br><br>")
         notes = []
         if answer.standalone_question:
             notes.append(f"searched as: {esc(answer.standalone_question)}")
@@ -159,6 +158,24 @@ def turn_html(turn: Turn, number: int) -> str:
         body = f'<div class="nd-bubble {kind}" data-turn="{number}">{label}<div class="nd-answer-text">{text}</div>{foot}</div>'
     parts.append(f'<div class="nd-msg nd-bot">{body}</div>')
     return "".join(parts)
+
+
+def answer_state(answer: Answer) -> tuple[str, str]:
+    """The bubble's CSS class and label: answered, contested, not stated (the articles are
+    about the subject but lack the fact: the cited sentences are only related), or not found."""
+    if answer.reason == "not_stated":
+        return "nd-not-stated", ('<div class="nd-state-label nd-not-stated-label">Not stated in the articles'
+                                 " — the cited sentences are related, not the answer</div>")
+    if answer.abstained:
+        reason = "Not found in the indexed articles" if answer.text == ABSTENTION else "No answer"
+        return "nd-abstained", f'<div class="nd-abstain-label">{reason}</div>'
+    if answer.contested:
+        return "nd-contested", ('<div class="nd-state-label nd-contested-label">Accounts differ'
+                                " — each claim is given with who makes it</div>")
+    if any(p.abstained for p in answer.parts):
+        missing = sum(p.abstained for p in answer.parts)
+        return "nd-partial", f'<div class="nd-state-label">{missing} of {len(answer.parts)} parts not stated in the articles</div>'
+    return "nd-answered", ""
 
 
 def chat_html(turns: Sequence[Turn], empty_index: bool = False) -> str:
@@ -212,10 +229,12 @@ def source_card(citation: Citation, answer: Answer, article: ArticleView | None)
             f'<div class="nd-article" hidden><div class="nd-article-title">{esc(article.title)}</div>'
             f'<div class="nd-article-body">{highlight(article.body, spans)}</div></div>'
         )
+    role = {"related": '<span class="nd-role nd-role-related">related, not the answer</span>',
+            "context": '<span class="nd-role">context</span>'}.get(citation.role, "")
     return (
-        f'<article class="nd-card" data-n="{citation.n}">'
+        f'<article class="nd-card nd-card-{citation.role}" data-n="{citation.n}">'
         f'<div class="nd-card-head" role="button" tabindex="0" title="open the full article">'
-        f'<span class="nd-num">{citation.n}</span><span class="nd-title">{esc(citation.title)}</span></div>'
+        f'<span class="nd-num">{citation.n}</span><span class="nd-title">{esc(citation.title)}</span>{role}</div>'
         f'<div class="nd-meta">{meta_line(citation)}</div><div class="nd-where">{link_html(citation)}</div>'
         f"{also_html(citation)}"
         f'<div class="nd-excerpt">{excerpt}</div>'

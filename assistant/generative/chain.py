@@ -10,7 +10,7 @@ token) and finally "answer" (the checked Answer). So `chain.stream(...)` yields
 from __future__ import annotations
 
 import re
-from collections.abc import Sequence
+from collections.abc import Iterator, Sequence
 from pathlib import Path
 from typing import Any
 
@@ -21,9 +21,11 @@ from langchain_core.prompts import ChatPromptTemplate
 from langchain_core.retrievers import BaseRetriever
 from langchain_core.runnables import Runnable, RunnableBranch, RunnableLambda, RunnablePassthrough
 
+from assistant.answerers.base import Retrieved
 from assistant.errors import ConfigError
 from assistant.followup import History
 from assistant.generative.check import Embed, check_reply
+from assistant.query import Query
 from assistant.types import ABSTENTION, Answer, Passage
 from prompts import Prompt, PromptError, load_prompt
 
@@ -76,28 +78,79 @@ def to_passages(found: Sequence[Passage | Document]) -> list[Passage]:
     return [d if isinstance(d, Passage) else Passage(text=d.page_content, **d.metadata) for d in found]
 
 
+def prompt_question(query: Query) -> str:
+    """The question as the answer prompt shows it: a question with parts lists them, so the
+    model answers every one."""
+    if not query.is_multi_part:
+        return query.text
+    listed = " ".join(f"({n}) {part.text}" for n, part in enumerate(query.parts, start=1))
+    return f"{query.text}\nAnswer each part in its own sentence: {listed}"
+
+
+def merged_passages(found: Sequence[Retrieved]) -> list[Passage]:
+    """The passages of every part, once each, numbered in order of first appearance."""
+    seen: dict[tuple[str, int], Passage] = {}
+    for part in found:
+        for passage in part.passages:
+            seen.setdefault((passage.article_id, passage.start), passage)
+    return [p.model_copy(update={"rank": n}) for n, p in enumerate(seen.values(), start=1)]
+
+
+def checked_answer(
+    reply: str, passages: Sequence[Passage], question: str, standalone: str, embed: Embed, threshold: float,
+    model_name: str,
+) -> Answer:
+    """The model's reply, checked sentence by sentence against the passages, as an Answer."""
+    result = check_reply(reply, passages, embed, threshold, standalone)
+    return Answer(
+        question=question, text=result.text, abstained=result.abstained,
+        reason="not_stated" if result.not_stated else ("not_found" if result.abstained else None),
+        citations=result.citations, passages=list(passages), mode="llm", model=model_name,
+        standalone_question=standalone if standalone != question else None,
+        sentences=result.sentences, removed_markers=result.removed_markers,
+    )
+
+
+class LlmAnswerer:
+    """LLM mode behind the answerer interface: the answer prompt with the numbered passages of
+    every part, the model's reply streamed token by token, then the citation check."""
+
+    mode = "llm"
+
+    def __init__(self, model: BaseChatModel, prompts: tuple[Prompt, Prompt], embed: Embed, threshold: float, model_name: str) -> None:
+        self.embed = embed
+        self.threshold = threshold
+        self.model_name = model_name
+        answer_prompt = ChatPromptTemplate.from_messages(prompts[0].messages()).partial(abstention=ABSTENTION)
+        self.reply = (answer_prompt | model | StrOutputParser()).with_config(run_name="answer")
+
+    def stream(self, query: Query, found: Sequence[Retrieved], question: str | None = None) -> Iterator[str | Answer]:
+        """Yield the model's tokens, then the checked Answer. question: the question as the user
+        asked it, when `query` is its standalone rewrite."""
+        passages = merged_passages(found)
+        pieces: list[str] = []
+        if passages:
+            for token in self.reply.stream({"passages": format_passages(passages), "question": prompt_question(query)}):
+                pieces.append(token)
+                yield token
+        else:
+            pieces.append(ABSTENTION)
+            yield ABSTENTION
+        yield checked_answer("".join(pieces), passages, question or query.text, query.text, self.embed, self.threshold, self.model_name)
+
+
 def build_chain(
     model: BaseChatModel, retriever: BaseRetriever | Runnable, prompts: tuple[Prompt, Prompt],
     embed: Embed, threshold: float, model_name: str,
 ) -> Runnable:
     """The whole LLM-mode pipeline as one Runnable (see the module docstring).
 
-    retriever: a query -> Passages (or NewsdeskRetriever Documents) Runnable.
+    retriever: a standalone question -> Passages (or NewsdeskRetriever Documents) Runnable.
     """
     answer_prompt = ChatPromptTemplate.from_messages(prompts[0].messages()).partial(abstention=ABSTENTION)
-    condense_prompt = ChatPromptTemplate.from_messages(prompts[1].messages())
     text = model | StrOutputParser()
-
-    condense = RunnableBranch(
-        (
-            lambda x: bool(x.get("history")),
-            RunnableLambda(lambda x: {"history": format_history(x["history"]), "question": x["question"]})
-            | condense_prompt | text,
-        ),
-        lambda x: "",
-    )
     standalone = RunnablePassthrough.assign(
-        standalone=condense.with_config(run_name="condense")
+        standalone=condense_runnable(model, prompts[1]).with_config(run_name="condense")
     ) | RunnableLambda(lambda x: {**x, "standalone": clean_condensed(x["standalone"], x["question"])})
     retrieve = RunnablePassthrough.assign(
         passages=(lambda x: x["standalone"]) | retriever | RunnableLambda(to_passages)
@@ -109,13 +162,7 @@ def build_chain(
     )
 
     def check(x: dict[str, Any]) -> Answer:
-        result = check_reply(x["reply"], x["passages"], embed, threshold, x["standalone"])
-        return Answer(
-            question=x["question"], text=result.text, abstained=result.abstained,
-            citations=result.citations, passages=x["passages"], mode="llm", model=model_name,
-            standalone_question=x["standalone"] if x["standalone"] != x["question"] else None,
-            sentences=result.sentences, removed_markers=result.removed_markers,
-        )
+        return checked_answer(x["reply"], x["passages"], x["question"], x["standalone"], embed, threshold, model_name)
 
     return (
         standalone
@@ -123,3 +170,16 @@ def build_chain(
         | RunnablePassthrough.assign(reply=generate.with_config(run_name="answer"))
         | RunnablePassthrough.assign(answer=RunnableLambda(check).with_config(run_name="citation_check"))
     ).with_config(run_name="newsdesk")
+
+
+def condense_runnable(model: BaseChatModel, prompt: Prompt) -> Runnable:
+    """{"question", "history"} -> the standalone question ('' without history)."""
+    condense_prompt = ChatPromptTemplate.from_messages(prompt.messages())
+    return RunnableBranch(
+        (
+            lambda x: bool(x.get("history")),
+            RunnableLambda(lambda x: {"history": format_history(x["history"]), "question": x["question"]})
+            | condense_prompt | model | StrOutputParser(),
+        ),
+        lambda x: "",
+    )

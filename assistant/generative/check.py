@@ -34,12 +34,17 @@ _CAPITALISED = re.compile(r"\b[A-Z]\w*")  # word by word, as stem_set reads the 
 _NOT_NAMES = STOPWORDS | {"i", "yes", "sure", "ok", "okay"}
 
 
+NOT_STATED = re.compile(r"^\W*the (?:indexed )?articles (?:don't|do not|does not|doesn't) (?:say|state|mention|give|report)\b", re.I)
+"""How a reply (or the extractive answer) says the articles are about the subject but lack the fact."""
+
+
 @dataclass
 class CheckResult:
     """The checked reply: text without bad markers, per-sentence support, one citation per [n]."""
 
     text: str
     abstained: bool
+    not_stated: bool = False
     sentences: list[SentenceCheck] = field(default_factory=list)
     citations: list[Citation] = field(default_factory=list)
     removed_markers: list[int] = field(default_factory=list)
@@ -132,17 +137,26 @@ def check_reply(
     vectors = _embed_unique(embed, claims + [c.text for cs in candidates.values() for c in cs])
 
     asked = set(content_stems(question))
+    not_stated = bool(NOT_STATED.match(claims[0])) if claims else False
     sentences: list[SentenceCheck] = []
     best_per_n: dict[int, Citation] = {}
-    for (start, end), claim, numbers in zip(spans, claims, cites, strict=True):
+    for index, ((start, end), claim, numbers) in enumerate(zip(spans, claims, cites, strict=True)):
+        if not numbers and index == 0 and not_stated:
+            sentences.append(SentenceCheck(text=text[start:end], start=start, end=end, supported=True, reason=None))
+            continue  # "The articles don't say ..." is about the articles, not a claim from them
         if not numbers:
             hints = [_best_support(claim, n, candidates[n], vectors, asked) for n in candidates]
             hint, missing = _strongest(hints)
-            reason = "cites no passage"
             if hint and not missing and hint.score >= threshold:
-                reason += f" (passage [{hint.n}] would support it: {hint.score:.2f})"
+                # the model forgot the marker: attach the passage that supports the sentence
+                attached = hint.model_copy(update={"attached": True})
+                if attached.n not in best_per_n:
+                    best_per_n[attached.n] = attached
+                sentences.append(SentenceCheck(text=text[start:end], start=start, end=end, cites=[hint.n],
+                                               supported=True, score=hint.score, support=attached, attached=True))
+                continue
             sentences.append(SentenceCheck(text=text[start:end], start=start, end=end, supported=False,
-                                           score=hint.score if hint else 0.0, support=hint, reason=reason))
+                                           score=hint.score if hint else 0.0, support=hint, reason="cites no passage"))
             continue
         supports = [_best_support(claim, n, candidates[n], vectors, asked) for n in numbers]
         for citation, _ in supports:
@@ -159,10 +173,33 @@ def check_reply(
             text=text[start:end], start=start, end=end, cites=numbers, supported=reason is None,
             score=score, support=citation, reason=reason,
         ))
+    text, sentences = _with_attached_markers(text, sentences)
+    citations = [best_per_n[n] for n in sorted(best_per_n)]
+    if not_stated:
+        citations = [c.model_copy(update={"role": "related"}) for c in citations]
     return CheckResult(
-        text=text, abstained=False, sentences=sentences, removed_markers=removed,
-        citations=[best_per_n[n] for n in sorted(best_per_n)],
+        text=text, abstained=not_stated, not_stated=not_stated, sentences=sentences, removed_markers=removed,
+        citations=citations,
     )
+
+
+def _with_attached_markers(text: str, sentences: list[SentenceCheck]) -> tuple[str, list[SentenceCheck]]:
+    """The reply with an [n] written after every sentence whose citation the check attached;
+    sentence offsets moved to match."""
+    if not any(s.attached for s in sentences):
+        return text, sentences
+    pieces, moved, shift, position = [], [], 0, 0
+    for sentence in sentences:
+        pieces.append(text[position : sentence.end])
+        marker = f" [{sentence.cites[0]}]" if sentence.attached else ""
+        end = sentence.end + shift + len(marker)
+        moved.append(sentence.model_copy(update={"start": sentence.start + shift, "end": end,
+                                                  "text": sentence.text + marker}))
+        pieces.append(marker)
+        shift += len(marker)
+        position = sentence.end
+    pieces.append(text[position:])
+    return "".join(pieces), moved
 
 
 def _strongest(supports: list[tuple[Citation | None, set[str]]]) -> tuple[Citation | None, set[str]]:

@@ -29,6 +29,31 @@ def test_is_correct_needs_the_answer_or_an_alias_and_no_abstention() -> None:
     assert not unanswerable.answerable
 
 
+def test_two_story_questions_need_every_answer() -> None:
+    q = EvalQuestion(id="m", question="?", answer="$15.5m", answers_all=["$15.5m", "$500,000"], docs=["a.txt", "b.txt"])
+    assert is_correct(Answer(question="?", text="Titan paid $15.5m [1]\n\nMonsanto paid $500,000 [2]", abstained=False), q)
+    assert not is_correct(Answer(question="?", text="Titan paid $15.5m [1]", abstained=False), q)
+
+
+def test_misses_list_wrong_answers_and_answered_unanswerables() -> None:
+    from assistant.evaluate import EvalReport, EvalResult
+
+    results = [
+        EvalResult(id="a", question="Q1?", answerable=True, correct=True, answer="right [1]", type="paraphrase"),
+        EvalResult(id="b", question="Q2?", answerable=True, correct=False, gold_rank=2, answer="wrong [1]", type="paraphrase"),
+        EvalResult(id="c", question="Q3?", answerable=False, abstained=False, answer="made up [1]", type="unanswerable"),
+        EvalResult(id="d", question="Q4?", answerable=False, abstained=True, answer="not found", type="unanswerable"),
+    ]
+    report = EvalReport(
+        questions=4, answerable=2, unanswerable=2, hit_at_5=1.0, mrr_at_10=0.75, answer_accuracy=0.5,
+        abstain_unanswerable=0.5, abstain_answerable=0.0, latency_p50_ms=1.0, latency_p95_ms=1.0, results=results,
+    )
+    assert report.misses() == (
+        "b [paraphrase] wrong (gold article rank 2)\n  Q: Q2?\n  A: wrong [1]\n\n"
+        "c [unanswerable] answered an unanswerable question\n  Q: Q3?\n  A: made up [1]"
+    )
+
+
 def test_percentile_nearest_rank() -> None:
     values = [float(v) for v in range(1, 101)]
     assert percentile(values, 0.5) == 50.0
@@ -86,3 +111,17 @@ def test_eval_report_table() -> None:
     assert lines[0].split(None, 1) == ["questions", "5 (4 answerable, 1 unanswerable)"]
     assert "retrieval hit@5              1.000" in lines
     assert lines[-1].endswith("42 ms / 120 ms")
+
+
+def test_eval_report_prints_figures_per_question_type() -> None:
+    from assistant.evaluate import EvalReport
+
+    report = EvalReport(
+        questions=3, answerable=2, unanswerable=1, hit_at_5=1.0, mrr_at_10=1.0, answer_accuracy=0.5,
+        abstain_unanswerable=1.0, abstain_answerable=0.0, latency_p50_ms=1.0, latency_p95_ms=1.0, results=[],
+        by_type={"paraphrase": {"n": 2, "hit_at_5": 1.0, "accuracy": 0.5, "abstained": 0.0},
+                 "unanswerable": {"n": 1, "hit_at_5": 0.0, "accuracy": 0.0, "abstained": 1.0}},
+    )
+    lines = report.table().splitlines()
+    assert lines[-2].split() == ["paraphrase", "2", "1.00", "0.50", "0.00"]
+    assert lines[-1].split() == ["unanswerable", "1", "0.00", "0.00", "1.00"]

@@ -1,0 +1,267 @@
+"""Extractive answers (the default, no language model): for each part of the question, the
+sentence of the retrieved passages that holds what is asked, cited verbatim — with the sentence
+that names its speaker or its subject when that is another one — or, when the calibrated answer
+model says the articles do not hold it, a plain statement of that with the closest sentences as
+related evidence. Claims the articles attribute to different parties are given side by side,
+each with who makes it."""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Callable, Iterator, Sequence
+from dataclasses import dataclass, field
+
+from assistant.answerers.base import Retrieved
+from assistant.calibration import AnswerModel, answer_features, load_answer_model
+from assistant.evidence import ArticleText, Candidate, Evidence
+from assistant.features import score_features
+from assistant.mentions import MentionTagger
+from assistant.phrasing import not_stated
+from assistant.query import Query
+from assistant.reranker import Reranker
+from assistant.settings import AnswerSettings
+from assistant.slots import Slot
+from assistant.speakers import is_reported
+from assistant.text import stem_set
+from assistant.timewords import with_dates
+from index.embedding import TokenVectors
+from assistant.types import ABSTENTION, AbstainReason, Answer, Citation, CitationRole, Passage, PartAnswer
+
+EmbedTokens = Callable[[list[str]], list[TokenVectors]]
+RERANKER_WEIGHT = 0.5
+"""With a cross-encoder configured, a sentence's score is this share its relevance (0..1) and
+the rest the sentence model's probability."""
+
+_DISPUTE = re.compile(r"\b(claim|claims|claimed|accuse|accuses|accused|allege|alleges|alleged|deny|denies|denied|"
+                      r"blame|blames|blamed|insist|insists|insisted|dispute|disputes|disputed|false flag)\b", re.I)
+
+
+@dataclass
+class Chosen:
+    """A sentence the answer cites, and in which role."""
+
+    article: ArticleText
+    index: int
+    passage: Passage
+    role: CitationRole
+    score: float = 0.0
+    value: str | None = None
+
+    @property
+    def key(self) -> tuple[str, int]:
+        """(article id, sentence number)."""
+        return self.article.article_id, self.index
+
+
+@dataclass
+class PartChoice:
+    """What the extractive answerer decided for one part."""
+
+    query: Query
+    sentences: list[Chosen] = field(default_factory=list)
+    abstained: bool = False
+    reason: AbstainReason | None = None
+    value: str | None = None
+    confidence: float = 0.0
+    contested: bool = False
+
+
+class ExtractiveAnswerer:
+    """Answers by choosing and citing sentences; see the module docstring."""
+
+    mode = "extractive"
+
+    def __init__(
+        self, embed_tokens: EmbedTokens, settings: AnswerSettings, tagger: MentionTagger | None = None,
+        model: AnswerModel | None = None,
+    ) -> None:
+        self.embed_tokens = embed_tokens
+        self.settings = settings
+        self.tagger = tagger or MentionTagger()
+        self.model = model or load_answer_model()
+        self.reranker = Reranker(settings.reranker) if settings.reranker else None
+
+    def stream(self, query: Query, found: Sequence[Retrieved]) -> Iterator[str | Answer]:
+        """Yield the answer's sentences, then the Answer."""
+        choices = [self.choose(part) for part in found]
+        answer = compose(query, choices)
+        pieces = [p for p in re.split(r"(?<=\]) (?=\S)", answer.text) if p]
+        for i, piece in enumerate(pieces):
+            yield piece if i == 0 else " " + piece
+        yield answer
+
+    # --- choosing -----------------------------------------------------------------------
+    def choose(self, part: Retrieved) -> PartChoice:
+        """The cited sentences of one part, or why it abstains."""
+        query = part.query
+        evidence = Evidence(part.passages, part.bodies, self.tagger)
+        ranked = self.rank(query, evidence, part)
+        if not ranked:
+            return PartChoice(query, abstained=True, reason="not_found")
+        best = ranked[0]
+        second = next((c for c in ranked[1:] if c.key != best.key), None)
+        articles = list(dict.fromkeys(p.article_id for p in part.passages))
+        agreement = 1.0 / (1 + articles.index(best.article.article_id)) if best.article.article_id in articles else 0.0
+        values = answer_features(best.features, best.score, second.score if second else 0.0, agreement)
+        confidence = self.model.answer.probability(values)
+        if confidence < self.model.threshold:
+            return self._abstain(query, ranked, confidence)
+        contested = self._contested(query, ranked)
+        if contested:
+            return PartChoice(query, contested, value=None, confidence=confidence, contested=True)
+        chosen = [Chosen(best.article, best.index, best.passage, "answer", best.score, best.value.text if best.value else None)]
+        chosen += self._context(best)
+        extra = self._extra(query, ranked, best)
+        if extra is not None:
+            chosen.append(extra)
+        return PartChoice(query, chosen, value=chosen[0].value, confidence=confidence)
+
+    def rank(self, query: Query, evidence: Evidence, part: Retrieved) -> list[Candidate]:
+        """Candidates of a part, best first, scored by the sentence model."""
+        candidates = evidence.candidates
+        if not candidates:
+            return []
+        question_stems = set(query.stems)
+        names = query.name_stems
+
+        def cheap(c: Candidate) -> float:
+            own = stem_set(c.text)
+            context = own | stem_set(c.article.title)
+            return len(own & question_stems) + 0.5 * len(context & (question_stems | names)) + 2.0 / c.passage.rank
+
+        shortlist = sorted(candidates, key=cheap, reverse=True)[: self.settings.candidates]
+        evidence.tag(shortlist)
+        texts = list(dict.fromkeys(c.text for c in shortlist))
+        embedded = self.embed_tokens([query.text, *texts])
+        score_features(query, shortlist, embedded[0], dict(zip(texts, embedded[1:], strict=True)), part.idf)
+        for cand in shortlist:
+            cand.score = self.model.sentence.probability(cand.features)
+        if self.reranker is not None:
+            relevance = self.reranker.scores(query.text, [c.text for c in shortlist])
+            for cand, r in zip(shortlist, relevance, strict=True):
+                cand.score = (1 - RERANKER_WEIGHT) * cand.score + RERANKER_WEIGHT * r
+        return sorted(shortlist, key=lambda c: -c.score)
+
+    def _abstain(self, query: Query, ranked: list[Candidate], confidence: float) -> PartChoice:
+        """Not stated (articles about the subject lack the fact: related sentences shown) or not found."""
+        best = ranked[0]
+        about_subject = best.features.get("names_art", 0.0) >= 0.5 and best.features.get("ctx", 0.0) >= self.settings.related_min_coverage
+        if not about_subject:
+            return PartChoice(query, abstained=True, reason="not_found", confidence=confidence)
+        related = []
+        for cand in ranked:
+            if len(related) >= self.settings.max_related:
+                break
+            if all(_distinct(cand.text, r.article.text(r.index)) for r in related):
+                related.append(Chosen(cand.article, cand.index, cand.passage, "related", cand.score))
+        return PartChoice(query, related, abstained=True, reason="not_stated", confidence=confidence)
+
+    def _context(self, best: Candidate) -> list[Chosen]:
+        """The sentence naming the speaker (or holding the value) when it is another one."""
+        extra = []
+        for index in (best.value_sentence, best.speaker.sentence if best.speaker else None):
+            if index is not None and index != best.index and all(c.index != index for c in extra):
+                extra.append(Chosen(best.article, index, best.passage, "context"))
+        return extra[:1]
+
+    def _extra(self, query: Query, ranked: list[Candidate], best: Candidate) -> Chosen | None:
+        """A second answer sentence from another article when it scores nearly as well."""
+        for cand in ranked[1:4]:
+            if cand.article.article_id == best.article.article_id or cand.score < self.settings.extra_sentence_ratio * best.score:
+                continue
+            if _distinct(cand.text, best.text):
+                return Chosen(cand.article, cand.index, cand.passage, "answer", cand.score, cand.value.text if cand.value else None)
+        return None
+
+    def _contested(self, query: Query, ranked: list[Candidate]) -> list[Chosen]:
+        """Claims about the asked-for fact that the articles attribute to different parties."""
+        if query.slot not in {Slot.PERSON, Slot.OTHER, Slot.STATEMENT, Slot.REASON} or query.asked.speaker_question:
+            return []
+        best = ranked[0]
+        claims: dict[str, Candidate] = {}
+        for cand in ranked[:8]:
+            if cand.score < self.settings.contested_ratio * best.score or cand.speaker is None:
+                continue
+            if not is_reported(cand.text) or not _DISPUTE.search(cand.text):
+                continue
+            who = " ".join(sorted(stem_set(cand.speaker.name)))
+            claims.setdefault(who, cand)
+        if len(claims) < 2:
+            return []
+        chosen: list[Chosen] = []
+        for cand in list(claims.values())[: self.settings.max_sentences]:
+            if cand.speaker and cand.speaker.sentence != cand.index:
+                chosen.append(Chosen(cand.article, cand.speaker.sentence, cand.passage, "context"))
+            chosen.append(Chosen(cand.article, cand.index, cand.passage, "answer", cand.score, cand.speaker.name if cand.speaker else None))
+        return chosen
+
+
+def _distinct(a: str, b: str) -> bool:
+    sa, sb = stem_set(a), stem_set(b)
+    return len(sa & sb) / max(1, min(len(sa), len(sb))) < 0.7
+
+
+# --- composing ------------------------------------------------------------------------------
+def compose(query: Query, choices: Sequence[PartChoice]) -> Answer:
+    """The Answer of one or more parts: text with [n] after every cited sentence."""
+    numbers: dict[tuple[str, int], int] = {}
+    citations: list[Citation] = []
+    part_answers: list[PartAnswer] = []
+    texts: list[str] = []
+    for choice in choices:
+        marks: list[int] = []
+        pieces: list[str] = []
+        for chosen in _reading_order(choice.sentences):
+            n = numbers.get(chosen.key)
+            if n is None:
+                n = numbers[chosen.key] = len(citations) + 1
+                citations.append(_citation(chosen, n))
+            marks.append(n)
+            pieces.append(f"{chosen.article.text(chosen.index)} [{n}]")
+        if choice.abstained and choice.reason == "not_stated":
+            text = not_stated(choice.query.text) + (" Related: " + " ".join(pieces) if pieces else "")
+        elif choice.abstained:
+            text = ABSTENTION if len(choices) == 1 else not_stated(choice.query.text)
+        else:
+            text = ("Accounts differ: " if choice.contested else "") + " ".join(pieces)
+        texts.append(text)
+        part_answers.append(PartAnswer(
+            question=choice.query.text, text=text, abstained=choice.abstained, reason=choice.reason,
+            citations=marks, value=choice.value, confidence=round(choice.confidence, 4),
+        ))
+    abstained = all(c.abstained for c in choices)
+    reason: AbstainReason | None = None
+    if abstained:
+        reason = "not_found" if all(c.reason == "not_found" for c in choices) else "not_stated"
+    text = "\n\n".join(texts)
+    answered = [c for c in citations if c.role != "related"]
+    if answered and not abstained:
+        text = with_dates(text, answered)
+    return Answer(
+        question=query.text, text=text, abstained=abstained, reason=reason, citations=citations,
+        parts=part_answers if len(choices) > 1 else [], contested=any(c.contested for c in choices),
+        confidence=round(min(c.confidence for c in choices), 4) if choices else None,
+    )
+
+
+def _reading_order(sentences: list[Chosen]) -> list[Chosen]:
+    """A context sentence that comes first in its article is read first."""
+    ordered: list[Chosen] = []
+    for chosen in sentences:
+        if chosen.role == "context" and ordered and ordered[-1].article is chosen.article and chosen.index < ordered[-1].index:
+            ordered.insert(len(ordered) - 1, chosen)
+        else:
+            ordered.append(chosen)
+    return ordered
+
+
+_REF_FIELDS = ("article_id", "source", "title", "outlet", "published", "url", "topic", "also_in", "also_reported_by")
+
+
+def _citation(chosen: Chosen, n: int) -> Citation:
+    start, end = chosen.article.spans[chosen.index]
+    return Citation(
+        n=n, quote=chosen.article.body[start:end], start=start, end=end, passage_rank=chosen.passage.rank,
+        score=round(chosen.score, 4), role=chosen.role, value=chosen.value,
+        **chosen.passage.model_dump(include=set(_REF_FIELDS)),
+    )

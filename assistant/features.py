@@ -1,0 +1,243 @@
+"""The features of a candidate sentence for a (part of a) question: how close it is in meaning,
+how much of the question it and its context cover, whether it holds what is asked for next to
+what is asked about, and whether it is tied to the question's names and years.
+
+Every feature lies in [0, 1]; the answer model (assistant/calibration.py) weighs them.
+"""
+
+from __future__ import annotations
+
+import math
+import re
+from collections.abc import Sequence
+
+import numpy as np
+
+from assistant.evidence import CONTINUES, Candidate
+from assistant.mentions import Mention
+from assistant.query import Query
+from assistant.slots import FILLERS, Slot
+from assistant.text import STOPWORDS, stem, stem_set, words
+from index.embedding import TokenVectors
+
+FEATURES = (
+    "dense", "soft", "value_soft", "local_soft", "art_lex", "lex", "ctx", "names", "names_art", "years", "filler", "filler_near", "filler_next",
+    "speaker", "speaker_person", "role_match", "speaker_match", "rank", "lede", "reported", "typed",
+)
+"""Feature names, in the order of the answer model's weights."""
+
+TYPED = {Slot.AMOUNT, Slot.NUMBER, Slot.PERCENT, Slot.DATE, Slot.PERSON, Slot.ORG, Slot.PLACE}
+_NAMED_KINDS = frozenset({"PERSON", "ORG", "GPE", "LOC", "FAC", "NORP", "PRODUCT", "WORK_OF_ART", "EVENT", "LAW", "NAME"})
+_YEAR = re.compile(r"\b(?:1[89]|20)\d\d\b")
+
+
+def idf_weights(stems: Sequence[str], frequencies: dict[str, int], total: int) -> dict[str, float]:
+    """Smoothed IDF per stem: log((N + 1) / (df + 0.5)); unseen words weigh the most."""
+    return {s: math.log((total + 1) / (frequencies.get(s, 0) + 0.5)) for s in stems}
+
+
+def coverage(idf: dict[str, float], stems: set[str]) -> float:
+    """Share of the question's IDF mass whose stems occur in stems (0..1)."""
+    total = sum(idf.values())
+    return sum(w for t, w in idf.items() if t in stems) / total if total else 0.0
+
+
+def fillers(query: Query, mentions: Sequence[Mention]) -> list[Mention]:
+    """Mentions that can fill the asked-for slot and say something the question does not."""
+    kinds = FILLERS.get(query.slot)
+    if query.slot == Slot.THING:
+        kinds = _NAMED_KINDS
+    if not kinds:
+        return []
+    asked = set(words(query.text))
+    found = []
+    for mention in mentions:
+        if mention.kind not in kinds:
+            continue
+        said = set(words(mention.text))
+        if said and not said <= asked:
+            found.append(mention)
+    return found
+
+
+def near_focus(query: Query, sentence: str, mentions: Sequence[Mention], window: int = 4) -> bool:
+    """A filler stands within `window` words of the thing asked about ("2,234 adults")."""
+    focus = {stem(w) for w in words(query.asked.head)} if query.asked.head else set()
+    if not focus:
+        return False
+    for mention in mentions:
+        before = words(sentence[: mention.start])[-window:]
+        after = words(sentence[mention.end :])[:window]
+        if focus & {stem(w) for w in before + after + words(mention.text)}:
+            return True
+    return False
+
+
+def content_token_rows(tokens: TokenVectors) -> np.ndarray:
+    """The rows of a text's word-piece vectors that carry content (no stop words, no punctuation)."""
+    keep = [i for i, t in enumerate(tokens.tokens) if t.strip("#").isalnum() and t not in STOPWORDS]
+    return tokens.token_vectors[keep]
+
+
+def soft_coverage(question: np.ndarray, sentence: TokenVectors) -> float:
+    """How well the sentence's word-pieces cover the question's content word-pieces in meaning:
+    the mean, over question pieces, of the best cosine with any sentence piece (BERTScore
+    recall). "farming" finds "agriculture", "labour force" finds "workforce"."""
+    if not len(question) or not len(sentence.token_vectors):
+        return 0.0
+    return float(np.clip((question @ sentence.token_vectors.T).max(axis=1), 0, 1).mean())
+
+
+def value_context(question: np.ndarray, sentence: TokenVectors, mention: Mention, window: int = 6) -> float:
+    """How well the words around a mention cover the question in meaning (BERTScore recall of
+    the question by the `window` word-pieces on each side): "45% of gross domestic product"
+    answers "what share of national output", "24% higher than in 2003" does not."""
+    inside = [i for i, (s, e) in enumerate(sentence.offsets) if s < mention.end and mention.start < e]
+    if not inside or not len(question):
+        return 0.0
+    lo, hi = max(0, inside[0] - window), min(len(sentence.tokens), inside[-1] + window + 1)
+    near = [i for i in range(lo, hi) if i not in inside]
+    if not near:
+        return 0.0
+    return float(np.clip((question @ sentence.token_vectors[near].T).max(axis=1), 0, 1).mean())
+
+
+def score_features(
+    query: Query, candidates: Sequence[Candidate], question: TokenVectors,
+    vectors: dict[str, TokenVectors], idf: dict[str, float],
+) -> None:
+    """Fill candidate.features (and value / value_sentence) for every candidate."""
+    question_rows = content_token_rows(question)
+    # coverage of each question word-piece by each candidate: what every candidate covers is the
+    # story's topic; what few cover is what the question asks about in particular
+    covers = {c.text: (question_rows @ vectors[c.text].token_vectors.T).clip(0, 1).max(axis=1)
+              for c in candidates if c.text in vectors and len(question_rows) and len(vectors[c.text].token_vectors)}
+    weights = 1.0 - np.mean(list(covers.values()), axis=0) if covers else None
+    in_article = _sentence_frequencies(query, candidates)
+    role_rows = _phrase_rows(query, question)
+    names = query.name_stems
+    article_stems: dict[str, set[str]] = {}
+    for cand in candidates:
+        article = cand.article
+        if article.article_id not in article_stems:
+            article_stems[article.article_id] = stem_set(article.title + "\n" + article.body)
+        own = stem_set(cand.text)
+        context = own | stem_set(article.title) | stem_set(cand.neighbour(-1)) | stem_set(cand.neighbour(1))
+        f = cand.features
+        tokens = vectors.get(cand.text)
+        f["dense"] = max(0.0, float(np.dot(question.vector, tokens.vector))) if tokens else 0.0
+        f["soft"] = soft_coverage(question_rows, tokens) if tokens else 0.0
+        cover = covers.get(cand.text)
+        f["local_soft"] = float((cover * weights).sum() / weights.sum()) if cover is not None and weights is not None and weights.sum() > 0 else 0.0
+        f["art_lex"] = _article_rare_coverage(query, own, in_article[article.article_id])
+        f["lex"] = coverage(idf, own)
+        f["ctx"] = coverage(idf, context)
+        f["names"] = len(names & context) / len(names) if names else 1.0
+        f["names_art"] = len(names & article_stems[article.article_id]) / len(names) if names else 1.0
+        f["years"] = _years(query, cand)
+        f["rank"] = 1.0 / cand.passage.rank
+        f["lede"] = 1.0 / (1 + cand.index)
+        f["typed"] = 1.0 if query.slot in TYPED else 0.0
+        speaker = cand.speaker
+        f["reported"] = 1.0 if speaker is not None else 0.0
+        _slot_features(query, cand, f, question_rows, tokens, role_rows)
+        f["speaker_match"] = _speaker_match(query, cand)
+
+
+def _slot_features(
+    query: Query, cand: Candidate, f: dict[str, float], question: np.ndarray, tokens: TokenVectors | None,
+    role_rows: np.ndarray | None = None,
+) -> None:
+    f["filler"] = f["filler_near"] = f["filler_next"] = f["speaker"] = f["value_soft"] = 0.0
+    f["speaker_person"] = f["role_match"] = 0.0
+    if query.asked.speaker_question:
+        speaker = cand.speaker
+        if speaker is not None and not set(words(speaker.name)) <= set(words(query.text)):
+            f["speaker"] = 1.0
+            f["filler"] = 1.0
+            f["speaker_person"] = 1.0 if speaker.kind == "PERSON" else 0.0
+            if role_rows is not None and len(role_rows) and tokens is not None and speaker.sentence == cand.index:
+                f["role_match"] = soft_coverage(role_rows, tokens)
+            cand.value = Mention("PERSON", speaker.name, 0, 0)
+            cand.value_sentence = speaker.sentence
+        return
+    own = fillers(query, cand.mentions)
+    if own:
+        f["filler"] = 1.0
+        f["filler_near"] = 1.0 if near_focus(query, cand.text, own) else 0.0
+        best = own[0]
+        if tokens is not None:
+            scored = [(value_context(question, tokens, m), m) for m in own]
+            f["value_soft"], best = max(scored, key=lambda pair: pair[0])
+        cand.value, cand.value_sentence = best, cand.index
+        return
+    following = cand.neighbour(1)
+    if following and CONTINUES.search(following) and cand.index + 1 in cand.article.mentions:
+        later = fillers(query, cand.article.mentions[cand.index + 1])
+        if later:
+            f["filler_next"] = 1.0
+            cand.value, cand.value_sentence = later[0], cand.index + 1
+
+
+def _phrase_rows(query: Query, question: TokenVectors) -> np.ndarray | None:
+    """The question's word-piece vectors of its wh-phrase ("Nigerian grower"), to match a speaker's role."""
+    phrase = set(query.asked.phrase)
+    if not phrase:
+        return None
+    rows = [i for i, t in enumerate(question.tokens) if t.strip("#") in phrase or any(t.strip("#") in w for w in phrase)]
+    return question.token_vectors[rows] if rows else None
+
+
+def _sentence_frequencies(query: Query, candidates: Sequence[Candidate]) -> dict[str, tuple[int, dict[str, int]]]:
+    """Per article: its number of sentences and, per question stem, in how many it occurs
+    (the title counts as one more sentence)."""
+    found: dict[str, tuple[int, dict[str, int]]] = {}
+    stems = set(query.stems)
+    for cand in candidates:
+        article = cand.article
+        if article.article_id in found:
+            continue
+        counts: dict[str, int] = dict.fromkeys(stems, 0)
+        texts = [article.title] + [article.text(i) for i in range(len(article.spans))]
+        for text in texts:
+            for s in stems & stem_set(text):
+                counts[s] += 1
+        found[article.article_id] = (len(texts), counts)
+    return found
+
+
+def _article_rare_coverage(query: Query, own: set[str], frequencies: tuple[int, dict[str, int]]) -> float:
+    """Coverage of the question's words by the sentence, each weighted by how rare it is in the
+    sentence's own article: the title's and the story's words say nothing about which sentence
+    answers; "creditor", said once in the article, does."""
+    total, counts = frequencies
+    weights = {s: math.log((total + 1) / (n + 0.5)) for s, n in counts.items() if n > 0}
+    mass = sum(weights.values())
+    return sum(w for s, w in weights.items() if s in own) / mass if mass else 0.0
+
+
+def _years(query: Query, cand: Candidate) -> float:
+    """1 when the question's years are in the sentence or beside it, 0.5 in its article, else 0."""
+    if not query.years:
+        return 1.0
+    near = " ".join((cand.neighbour(-1), cand.text, cand.neighbour(1)))
+    if all(y in near for y in query.years):
+        return 1.0
+    article = cand.article.title + " " + cand.article.body
+    return 0.5 if all(y in article for y in query.years) else 0.0
+
+
+def _speaker_match(query: Query, cand: Candidate) -> float:
+    """For "what did X say": the sentence's speaker (name and role) names X."""
+    if query.slot != Slot.STATEMENT or not query.names:
+        return 0.0
+    speaker = cand.speaker
+    if speaker is None:
+        return 0.0
+    said = stem_set(speaker.name + " " + speaker.role)
+    return 1.0 if query.name_stems & said else 0.0
+
+
+def feature_vector(cand: Candidate) -> np.ndarray:
+    """The candidate's features in FEATURES order."""
+    return np.array([cand.features.get(name, 0.0) for name in FEATURES], dtype=np.float64)

@@ -1,0 +1,108 @@
+"""Mentions (numbers, money, names) and speakers of quoted and reported sentences; the
+sentence Newsdesk writes when the articles do not state the answer."""
+
+from __future__ import annotations
+
+import pytest
+
+from assistant.evidence import is_crosshead
+from assistant.mentions import MentionTagger, regex_mentions
+from assistant.phrasing import indirect_question, not_stated
+from assistant.speakers import is_reported, resolve_speakers, unquoted
+
+TAGGER = MentionTagger()
+
+
+def kinds(sentence: str) -> list[tuple[str, str]]:
+    return [(m.kind, m.text) for m in TAGGER.tag([sentence])[0]]
+
+
+def test_regex_mentions_find_money_percentages_years_and_quantities() -> None:
+    found = [(m.kind, m.text) for m in regex_mentions("Harlow paid $15.5m in 2004, up 12% on the 2kW plant's cost of 3,000 crowns.")]
+    assert ("MONEY", "$15.5m") in found
+    assert ("DATE", "2004") in found
+    assert ("PERCENT", "12%") in found
+    assert ("QUANTITY", "2kW") in found
+
+
+def test_spacy_names_people_and_keeps_regex_figures() -> None:
+    found = kinds("The harbourmaster, Oswin Hale, said the repairs at Cray would cost £40,000.")
+    assert ("PERSON", "Oswin Hale") in found
+    assert ("MONEY", "£40,000") in found
+
+
+def test_offsets_locate_each_mention() -> None:
+    sentence = "The ferry carried 2,234 passengers to Lowmoor."
+    for mention in TAGGER.tag([sentence])[0]:
+        assert sentence[mention.start : mention.end] == mention.text
+
+
+def test_speaker_named_beside_the_verb_outside_the_quote() -> None:
+    sentences = ['"The pier is safe," harbourmaster Oswin Hale said.']
+    speakers = resolve_speakers(sentences, TAGGER.tag(sentences))
+    assert speakers[0] is not None and speakers[0].name == "Oswin Hale"
+    assert speakers[0].role == "harbourmaster"
+
+
+def test_a_pronoun_speaker_is_the_one_named_before() -> None:
+    sentences = [
+        "Oswin Hale, the harbourmaster at Cray, spoke to reporters on Friday.",
+        'Mr Hale said: "We will reopen the pier in March."',
+        "Fishermen moved their boats to Lowmoor.",
+        '"It will cost more than we hoped," he added.',
+    ]
+    speakers = resolve_speakers(sentences, TAGGER.tag(sentences))
+    assert speakers[1] is not None and speakers[1].name == "Hale"
+    assert speakers[2] is None
+    assert speakers[3] is not None and (speakers[3].name, speakers[3].sentence) == ("Hale", 1)
+
+
+def test_they_accused_is_attributed_to_the_previous_subject() -> None:
+    sentences = [
+        "The island fishermen, who own most of the boats, are based at Lowmoor.",
+        "They have accused the ferry company of cutting the winter timetable.",
+    ]
+    speakers = resolve_speakers(sentences, TAGGER.tag(sentences))
+    assert speakers[1] is not None
+    assert (speakers[1].name, speakers[1].sentence) == ("The island fishermen", 0)
+
+
+def test_the_object_of_accused_is_not_its_speaker() -> None:
+    sentences = ["Harlow accused Denby of lying about the pier."]
+    speakers = resolve_speakers(sentences, TAGGER.tag(sentences))
+    assert speakers[0] is not None and speakers[0].name == "Harlow"
+
+
+def test_unquoted_blanks_quotes_and_keeps_offsets() -> None:
+    text = 'He said "the pier is safe" on Friday.'
+    blanked = unquoted(text)
+    assert len(blanked) == len(text) and "pier" not in blanked and blanked.endswith("on Friday.")
+    assert is_reported(text) and not is_reported("The pier reopened on Friday.")
+
+
+@pytest.mark.parametrize(
+    ("question", "indirect"),
+    [
+        ("How much did the Harlow Trust pay for the old mill?", "how much the Harlow Trust paid for the old mill"),
+        ("How much does the Cray ferry cost in winter?", "how much the Cray ferry costs in winter"),
+        ("How much compensation was skipper Ada Rook finally awarded?", "how much compensation skipper Ada Rook was finally awarded"),
+        ("At what price will the Cray ferry be sold to the council?", "at what price the Cray ferry will be sold to the council"),
+        ("Which company built the Cray bridge?", "which company built the Cray bridge"),
+    ],
+)
+def test_indirect_questions(question: str, indirect: str) -> None:
+    assert indirect_question(question) == indirect
+
+
+def test_not_stated_sentence_and_its_fallback() -> None:
+    assert not_stated("How much did the Harlow Trust pay for the old mill?") == (
+        "The articles don't say how much the Harlow Trust paid for the old mill."
+    )
+    assert not_stated("Cray ferry fares?") == 'The articles don\'t answer "Cray ferry fares?"'
+
+
+def test_crossheads_are_short_headline_lines() -> None:
+    body = "The pier reopened on Friday.\n\nStorm damage repaired\n\nRepairs cost 40,000 crowns, the council said."
+    heading = body.index("Storm")
+    assert is_crosshead(body, heading, heading + len("Storm damage repaired"))
+    assert not is_crosshead(body, 0, len("The pier reopened on Friday."))
