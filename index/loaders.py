@@ -232,29 +232,25 @@ def load_json_lines(data: bytes, source: str, topic: str) -> Iterator[Loaded]:
     for number, line in _json_lines(data):
         key = f"{source}#{number}"
         try:
-            yield _record(_parse_json(line() if callable(line) else line), key, topic)
+            yield _record(_parse_json(line if isinstance(line, str) else _line_text(line)), key, topic)
         except SkipArticle as skip:
             yield Skipped(source=key, reason=f"line {number}: {skip}")
         except RecursionError:
             yield Skipped(source=key, reason=f"line {number}: JSON nested too deeply")
 
 
-def _json_lines(data: bytes) -> Iterator[tuple[int, str | Callable[[], str]]]:
-    """(line number, text) of the non-blank lines. Lines are split on '\\n' only (a raw
-    U+2028 may sit inside a JSON string); a file that is not UTF-8 is decoded line by line,
-    so one bad line cannot spoil the others (the text comes as a call that may raise)."""
+def _json_lines(data: bytes) -> Iterator[tuple[int, str | bytes]]:
+    """(line number, line) of the non-blank lines, split on '\\n' only (a raw U+2028 may sit
+    inside a JSON string). A file that is not UTF-8 yields its lines as bytes, to be decoded
+    one by one, so that one bad line cannot spoil the others."""
     try:
         text: str | None = data.decode("utf-8-sig")
     except UnicodeDecodeError:
         text = decode_text(data) if data.startswith((b"\xff\xfe", b"\xfe\xff")) else None
-    if text is not None:
-        for number, line in enumerate(text.split("\n"), start=1):
-            if line.strip():
-                yield number, line
-        return
-    for number, raw in enumerate(data.split(b"\n"), start=1):
-        if raw.strip():
-            yield number, lambda raw=raw: _line_text(raw)
+    lines: list[str | bytes] = [*(text.split("\n") if text is not None else data.split(b"\n"))]
+    for number, line in enumerate(lines, start=1):
+        if line.strip():
+            yield number, line
 
 
 def _line_text(raw: bytes) -> str:

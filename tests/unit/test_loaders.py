@@ -321,12 +321,12 @@ def test_jsonl_bad_lines_are_skipped_one_by_one(tmp_path: Path) -> None:
     path.write_bytes(b"\n".join(lines) + b"\n")
     items = {item.source_key if isinstance(item, Article) else item.source: item for item in load(path)}
     assert len(items) == 8
-    titles = {key: item.title for key, item in items.items() if isinstance(item, Article)}
-    assert titles == {
+    articles = {key: item for key, item in items.items() if isinstance(item, Article)}
+    assert {key: article.title for key, article in articles.items()} == {
         f"{path}#1": "First", f"{path}#4": "Caf\u00e9 owners cheer", f"{path}#5": "Lone \ufffd half",
         f"{path}#6": "Separator", f"{path}#8": "Last",
     }
-    assert "\u00a3500 grant" in items[f"{path}#4"].body  # the cp1252 line, decoded on its own
+    assert "\u00a3500 grant" in articles[f"{path}#4"].body  # the cp1252 line, decoded on its own
     reasons = {key: item.reason for key, item in items.items() if isinstance(item, Skipped)}
     assert reasons[f"{path}#2"] == "line 2: JSON nested too deeply"
     assert reasons[f"{path}#3"].startswith("line 3: invalid JSON: Exceeds the limit (4300 digits)")

@@ -82,7 +82,7 @@ def test_an_unknown_name_is_unresolvable() -> None:
         ("http://127.0.0.1:8802/secret", f"refused: 127.0.0.1 is a loopback address {OPT_IN}"),
         ("http://169.254.169.254/latest/meta-data/", f"refused: 169.254.169.254 is a link-local address {OPT_IN}"),
         ("http://[::1]:8080/", f"refused: ::1 is a loopback address {OPT_IN}"),
-        ("http://[::ffff:127.0.0.1]/", f"refused: ::ffff:7f00:1 is a loopback address (IPv4 127.0.0.1 inside) {OPT_IN}"),
+        ("http://[::ffff:127.0.0.1]/", f"refused: ::ffff:127.0.0.1 is a loopback address (IPv4 127.0.0.1 inside) {OPT_IN}"),
         ("http://0.0.0.0:8000/", f"refused: 0.0.0.0 is an unspecified address {OPT_IN}"),
         ("https://intranet.example/wiki", f"refused: intranet.example resolves to 192.168.7.7, a private address {OPT_IN}"),
         ("http://nowhere.example/", "unreachable: cannot resolve nowhere.example (Name or service not known)"),
