@@ -245,8 +245,8 @@ class Fetcher:
         limit = int(self.config.max_page_mb * 1024 * 1024)
         hop = url
         try:
-            for _ in range(self.config.max_redirects + 1):
-                self._vet(hop, redirected=hop is not url)
+            for redirects in range(self.config.max_redirects + 1):
+                self._vet(hop, redirected=redirects > 0)
                 with self.client.stream("GET", hop, headers=headers) as reply:
                     location = reply.headers.get("location")
                     if reply.is_redirect and location:

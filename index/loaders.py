@@ -13,6 +13,7 @@ import json
 import logging
 import os
 import re
+import stat
 from collections.abc import Callable, Iterable, Iterator
 from datetime import date, datetime
 from pathlib import Path
@@ -102,17 +103,20 @@ def _real_file(path: Path, root: Path | None) -> Path:
             raise SkipArticle("unreadable: broken symlink (its target does not exist)") from error
         raise
     real = Path(os.path.realpath(path))
-    if root is not None and path.is_symlink() and not real.is_relative_to(Path(os.path.realpath(root))):
+    if root is not None and not real.is_relative_to(Path(os.path.realpath(root))):
         raise SkipArticle("symlink points outside the indexed folder")
     return real
 
 
 def _read(real: Path, config: LoaderConfig) -> bytes:
-    """The bytes of a file, within the size limit; the final component must not have turned
-    into a symlink since it was checked (O_NOFOLLOW)."""
-    fd = os.open(real, os.O_RDONLY | getattr(os, "O_NOFOLLOW", 0))
+    """The bytes of a regular file, within the size limit. The file is opened without
+    following a link or waiting on a pipe, in case it was swapped for one since it was checked."""
+    fd = os.open(real, os.O_RDONLY | getattr(os, "O_NOFOLLOW", 0) | getattr(os, "O_NONBLOCK", 0))
     with os.fdopen(fd, "rb") as handle:
-        size = os.fstat(handle.fileno()).st_size
+        info = os.fstat(handle.fileno())
+        if not stat.S_ISREG(info.st_mode):
+            raise SkipArticle("not a regular file")
+        size = info.st_size
         if size > config.max_file_mb * 1024 * 1024:
             raise SkipArticle(f"file too large ({size / 2**20:.3g} MB > {config.max_file_mb:g} MB)")
         if size == 0:

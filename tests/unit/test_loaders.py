@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import os
 from datetime import date
 from pathlib import Path
 
@@ -362,3 +363,20 @@ def test_symlink_loop_is_reported_as_such(tmp_path: Path, name: str) -> None:
     (tmp_path / name).symlink_to(tmp_path / f"{name}-b")
     (tmp_path / f"{name}-b").symlink_to(tmp_path / name)
     assert skip_reason(tmp_path / name) == "symlink loop (the link leads back to itself)"
+
+
+def test_a_linked_folder_on_the_way_out_is_caught_too(tmp_path: Path) -> None:
+    inside, outside = tmp_path / "inbox", tmp_path / "private"
+    inside.mkdir()
+    outside.mkdir()
+    (outside / "secret.txt").write_text("Payroll\n\nThe payroll file lists every salary in the newsroom.\n")
+    (inside / "shared").symlink_to(outside, target_is_directory=True)
+    assert list(load_path(inside / "shared" / "secret.txt", CONFIG, root=inside)) == [
+        Skipped(source=str(inside / "shared" / "secret.txt"), reason="symlink points outside the indexed folder")
+    ]
+
+
+def test_a_named_pipe_is_skipped_without_waiting(tmp_path: Path) -> None:
+    pipe = tmp_path / "wire.txt"
+    os.mkfifo(pipe)  # opening it for reading would block until a writer came
+    assert skip_reason(pipe) == "not a regular file"
