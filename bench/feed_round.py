@@ -21,6 +21,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "tests" / "feeds"))
 from newsserver import NewsServer, Route, Story, page_html, rss  # noqa: E402
 
 from assistant import Assistant  # noqa: E402
+from index.config import FetchConfig  # noqa: E402
 
 TOWNS = ["Aldwick", "Brenmoor", "Carrow", "Dunhallow", "Eskby", "Fennick", "Glenmarsh", "Harrowby",
          "Ivel", "Jarrow Bay", "Kessock", "Lanwick", "Morrow", "Nethercott", "Oxley"]
@@ -61,7 +62,9 @@ def main() -> None:
     server.routes["/rss.xml"] = Route(feed_xml, content_type="application/rss+xml", etag=True)
     feed = server.url("/rss.xml")
 
-    assistant = Assistant(data_dir=data_dir).warm_up()  # model load is not part of a round
+    # the local news server is on 127.0.0.1: fetching it needs the opt-in
+    local = FetchConfig(allow_private_networks=True)
+    assistant = Assistant(data_dir=data_dir, fetch=local).warm_up()  # model load is not part of a round
     print(f"feed of {len(items)} entries (summaries only: every page is fetched), data dir {data_dir}")
     rounds = [("first round", None), ("unchanged, ETag 304", None), ("unchanged, no ETag", False)]
     for name, etag in rounds:

@@ -62,6 +62,15 @@ class FetchConfig(BaseModel):
         description="User-Agent sent with every request; also the agent robots.txt rules apply to",
     )
     timeout_s: float = Field(15.0, gt=0, description="connect/read timeout per request, seconds")
+    deadline_s: float = Field(
+        60.0, gt=0, description="wall-clock limit for one fetch, robots.txt, redirects and "
+        "retries included, seconds; a server that trickles bytes is cut off at it",
+    )
+    allow_private_networks: bool = Field(
+        False, description="also fetch loopback, private, link-local and other non-public "
+        "addresses (refused by default: a URL given to the server must not reach its own "
+        "network, e.g. 127.0.0.1 or 169.254.169.254)",
+    )
     max_page_mb: float = Field(5.0, gt=0, description="responses larger than this are dropped")
     max_pages_per_round: int = Field(
         500, ge=1, description="page requests per indexing run or watch round; the rest wait"

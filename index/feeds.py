@@ -22,8 +22,7 @@ from index.catalog import Catalog
 from index.config import FetchConfig, LoaderConfig
 from index.errors import SkipArticle
 from index.fetch import Fetcher, FetchError, HttpCache, PageLimitReached, Response
-from index.cleaning import clean_title
-from index.loaders import load_html, parse_date
+from index.loaders import load_html, metadata_text, parse_date
 from index.report import Skipped
 
 log = logging.getLogger(__name__)
@@ -245,6 +244,6 @@ def _with_meta(article: Article, meta: dict[str, object], prefer_feed: bool) -> 
     changes: dict[str, object] = {}
     for name, value in meta.items():
         if value and (prefer_feed or not getattr(article, name)):
-            changes[name] = clean_title(value) if isinstance(value, str) else value
+            changes[name] = (metadata_text(value) or getattr(article, name)) if isinstance(value, str) else value
     return replace(article, **changes) if changes else article
 

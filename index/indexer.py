@@ -87,8 +87,8 @@ class Indexer:
             files, roots = self._expand([i for i in inputs if not is_url(i)], report)
             web = WebRound(self.store.catalog, self.fetching, self.loading) if urls else None
             units: list[tuple[str, Callable[[], Iterable[WebItem]]]] = [
-                (str(path), lambda path=path, topic=topic: load_path(path, self.loading, topic))
-                for path, topic in files
+                (str(path), lambda path=path, root=root: load_path(path, self.loading, root=root))
+                for path, root in files
             ]
             units += [(url, lambda url=url: web.read(url, feed=url in feed_urls or None)) for url in urls]  # type: ignore[union-attr]
             seen: set[str] = set()
@@ -158,8 +158,9 @@ class Indexer:
         return [("article", row.source)] if row else []
 
     # --- planning ---------------------------------------------------------------------
-    def _expand(self, inputs: Iterable[str | Path], report: IndexReport) -> tuple[list[tuple[Path, str | None]], list[Path]]:
-        files: list[tuple[Path, str | None]] = []
+    def _expand(self, inputs: Iterable[str | Path], report: IndexReport) -> tuple[list[tuple[Path, Path | None]], list[Path]]:
+        """(file, the folder it was found in) to load, and the folders to sync."""
+        files: list[tuple[Path, Path | None]] = []
         roots: list[Path] = []
         for raw in inputs:
             path = Path(raw).expanduser()
@@ -171,7 +172,7 @@ class Indexer:
                         if is_not_article(found):
                             report.skipped.append(Skipped(source=str(found), reason="README/LICENSE file, not an article"))
                         else:
-                            files.append((found, None))
+                            files.append((found, path))
                 elif path.is_file():
                     files.append((path, None))
                 else:

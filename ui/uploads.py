@@ -109,8 +109,12 @@ def _check_file(name: str, path: Path, limits: UploadLimits) -> None:
         raise UploadRefused(f"{size / 1e6:.1f} MB is over the {limits.max_file_mb:g} MB limit")
 
 
-def check_zip(archive: zipfile.ZipFile, compressed_size: int, limits: UploadLimits) -> list[zipfile.ZipInfo]:
-    """The article entries of a zip, after refusing traversal, links, bombs and excess."""
+def check_zip(
+    archive: zipfile.ZipFile, compressed_size: int, limits: UploadLimits,
+) -> tuple[list[zipfile.ZipInfo], list[tuple[str, str]]]:
+    """The article entries of a zip, and (entry, reason) for each other file in it, after
+    refusing the whole zip for traversal, links, bombs and excess. Folders and hidden or
+    __MACOSX entries are passed over without a word."""
     entries = archive.infolist()
     if len(entries) > limits.max_zip_entries:
         raise UploadRefused(f"{len(entries)} entries in the zip; the limit is {limits.max_zip_entries}")
@@ -126,16 +130,25 @@ def check_zip(archive: zipfile.ZipFile, compressed_size: int, limits: UploadLimi
         raise UploadRefused(f"the zip unpacks to {total / 1e6:.0f} MB; the limit is {limits.max_unzipped_mb:g} MB")
     if total > 1_000_000 and total > limits.max_zip_ratio * max(compressed_size, 1):
         raise UploadRefused(f"the zip expands {total / max(compressed_size, 1):.0f}-fold: refused as a zip bomb")
-    return [
-        info for info in entries
-        if not info.is_dir() and PurePosixPath(info.filename).suffix.lower() in ARTICLE_SUFFIXES
-        and not any(part.startswith((".", "__MACOSX")) for part in PurePosixPath(info.filename).parts)
-    ]
+    articles, others = [], []
+    for info in entries:
+        path = PurePosixPath(info.filename)
+        if info.is_dir() or any(part.startswith((".", "__MACOSX")) for part in path.parts):
+            continue
+        suffix = path.suffix.lower()
+        if suffix in ARTICLE_SUFFIXES:
+            articles.append(info)
+        elif suffix in ARCHIVE_SUFFIXES:
+            others.append((info.filename, "a zip inside a zip is not unpacked; upload it on its own"))
+        else:
+            others.append((info.filename, f"unsupported file type '{suffix or path.name}'"))
+    return articles, others
 
 
 def _unpack(name: str, path: Path, folder: Path, limits: UploadLimits, stored: Stored) -> None:
-    """Unpack a zip's article files flat into `folder` under generated names. The declared
-    sizes are checked first, and the bytes actually written are counted too (headers lie)."""
+    """Unpack a zip's article files flat into `folder` under generated names; its other files
+    are listed as refused. The declared sizes are checked first, and the bytes actually
+    written are counted too (headers lie)."""
     if not zipfile.is_zipfile(path):
         raise UploadRefused("not a valid zip file")
     budget = int(min(limits.max_unzipped_mb * 1_000_000, limits.max_zip_ratio * max(path.stat().st_size, 1) + 1_000_000))
@@ -143,7 +156,8 @@ def _unpack(name: str, path: Path, folder: Path, limits: UploadLimits, stored: S
     written: list[Path] = []
     try:
         with zipfile.ZipFile(path) as archive:
-            for info in check_zip(archive, path.stat().st_size, limits):
+            articles, others = check_zip(archive, path.stat().st_size, limits)
+            for info in articles:
                 target = folder / generated_name(info.filename)
                 with archive.open(info) as source, open(target, "wb") as sink:
                     written.append(target)
@@ -164,6 +178,7 @@ def _unpack(name: str, path: Path, folder: Path, limits: UploadLimits, stored: S
         _discard(written, stored)
         raise
     stored.paths.extend(written)
+    stored.refused.extend((f"{name}/{entry}", reason) for entry, reason in others)
 
 
 def _discard(written: list[Path], stored: Stored) -> None:

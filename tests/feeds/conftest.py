@@ -1,9 +1,13 @@
-"""Fixtures of the feed tests: a real HTTP server on 127.0.0.1 serving the fixture site."""
+"""Fixtures of the feed tests: a real HTTP server on 127.0.0.1 serving the fixture site.
+
+127.0.0.1 is refused by default (no fetch may reach the server's own network), so every test
+that fetches from the local server opts in explicitly, through `local_fetch` / `LOCAL_ENV`.
+"""
 
 from __future__ import annotations
 
 import sys
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from pathlib import Path
 
 import pytest
@@ -11,6 +15,8 @@ import pytest
 sys.path.insert(0, str(Path(__file__).parent))
 
 from newsserver import NewsServer, standard_routes  # noqa: E402
+
+from index.config import FetchConfig  # noqa: E402
 
 
 @pytest.fixture
@@ -27,8 +33,16 @@ def news() -> Iterator[NewsServer]:
 
 
 @pytest.fixture
-def fast_fetch() -> object:
-    """Fetch settings with short timeouts and backoff, so the bad cases are quick."""
-    from index.config import FetchConfig
+def local_fetch() -> Callable[..., FetchConfig]:
+    """FetchConfig(**settings) that may reach the local test server (the explicit opt-in)."""
 
-    return FetchConfig(timeout_s=0.5, backoff_s=0.01, retries=2)
+    def make(**settings: object) -> FetchConfig:
+        return FetchConfig(allow_private_networks=True, **settings)  # type: ignore[arg-type]
+
+    return make
+
+
+@pytest.fixture
+def fast_fetch(local_fetch: Callable[..., FetchConfig]) -> FetchConfig:
+    """Fetch settings with short timeouts and backoff, so the bad cases are quick (opted in)."""
+    return local_fetch(timeout_s=0.5, backoff_s=0.01, retries=2)

@@ -1,19 +1,30 @@
 """A real HTTP server on 127.0.0.1 for the feed tests: fixture pages and feeds (RSS 2.0, Atom)
 written here, ETag / Last-Modified handling, and the bad cases (404, non-HTML, no main text,
-malformed feed, redirect loop, slow endpoint, flaky 5xx, robots.txt). Never the internet."""
+malformed feed, redirect loop, slow endpoint, flaky 5xx, robots.txt). Never the internet.
+
+Also: `Routes`, which stands in for the internet (a public-looking address is routed to a local
+server, the only test seam of the address checks), and `TrickleServer`, which sends one byte
+every few seconds."""
 
 from __future__ import annotations
 
 import hashlib
+import socket as sockets
 import threading
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
-from email.utils import format_datetime
 from datetime import UTC, datetime
+from email.utils import format_datetime
 from html import escape
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from socket import socket
+from typing import Any
+
+import httpcore
+
+LOCAL_ENV = {"NEWSDESK_FETCH__ALLOW_PRIVATE_NETWORKS": "true"}
+"""Environment of a `newsdesk` subprocess that fetches from the local server (the opt-in)."""
 
 
 @dataclass(frozen=True)
@@ -253,3 +264,75 @@ def standard_routes(server: NewsServer) -> None:
     r["/flaky.html"] = Route(page_html(STORIES[2]), fail_first=2)
     r["/down.html"] = Route(page_html(STORIES[2]), fail_first=99)
     r["/huge.html"] = Route("<html><body>" + "<p>word </p>" * 20000 + "</body></html>")
+
+
+class Routes(httpcore.NetworkBackend):
+    """The network a Fetcher connects through in a test: each vetted (address, port) it dials
+    is routed to a local server. Records every dial; an address not in the table is unreachable."""
+
+    def __init__(self, table: dict[tuple[str, int], tuple[str, int]]) -> None:
+        self.table = table
+        self.dialed: list[tuple[str, int]] = []
+        self.sockets = httpcore.SyncBackend()
+
+    def connect_tcp(
+        self, host: str, port: int, timeout: float | None = None, local_address: str | None = None,
+        socket_options: Iterable[Any] | None = None,
+    ) -> httpcore.NetworkStream:
+        self.dialed.append((host, port))
+        if (host, port) not in self.table:
+            raise httpcore.ConnectError(f"no route to {host}:{port} in this test")
+        return self.sockets.connect_tcp(*self.table[(host, port)], timeout, local_address, socket_options)
+
+
+class TrickleServer:
+    """Answers every request on 127.0.0.1 one byte every `every_s` seconds: the whole response
+    (headers too) or, with headers_at_once, a complete header block and then a trickled body."""
+
+    def __init__(self, every_s: float = 3.0, headers_at_once: bool = True) -> None:
+        self.every_s = every_s
+        self.headers_at_once = headers_at_once
+        self.connections = 0
+        self._stop = threading.Event()
+        self._listener = sockets.create_server(("127.0.0.1", 0))
+        self._listener.settimeout(0.1)
+        self._threads = [threading.Thread(target=self._accept, daemon=True)]
+        self.url = f"http://127.0.0.1:{self._listener.getsockname()[1]}/story.html"
+
+    def start(self) -> TrickleServer:
+        """Serve in the background."""
+        self._threads[0].start()
+        return self
+
+    def stop(self) -> None:
+        """Stop sending, close every connection and wait for the threads."""
+        self._stop.set()
+        for thread in self._threads:
+            thread.join(timeout=5)
+        self._listener.close()
+
+    def _accept(self) -> None:
+        while not self._stop.is_set():
+            try:
+                connection, _ = self._listener.accept()
+            except TimeoutError:
+                continue
+            self.connections += 1
+            worker = threading.Thread(target=self._trickle, args=(connection,), daemon=True)
+            self._threads.append(worker)
+            worker.start()
+
+    def _trickle(self, connection: sockets.socket) -> None:
+        head = b"HTTP/1.1 200 OK\r\nContent-Type: text/html\r\nContent-Length: 100000\r\n\r\n"
+        with connection:
+            try:
+                connection.recv(65536)  # the request
+                if self.headers_at_once:
+                    connection.sendall(head)
+                    head = b""
+                for byte in head + b"<p>slow news</p>" * 6250:
+                    if self._stop.wait(self.every_s):
+                        return
+                    connection.sendall(bytes([byte]))
+            except OSError:
+                return  # the client hung up

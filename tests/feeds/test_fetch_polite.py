@@ -3,6 +3,7 @@ retries on 5xx, size limit, robots.txt, conditional requests."""
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from pathlib import Path
 
 import pytest
@@ -54,19 +55,19 @@ def test_5xx_is_retried_with_backoff(news: NewsServer, fast_fetch: FetchConfig) 
     assert news.count(lambda r: r.path == "/flaky.html") == 3  # two 503s, then the page
 
 
-def test_page_size_limit(news: NewsServer) -> None:
-    with Fetcher(FetchConfig(max_page_mb=0.05)) as fetcher, pytest.raises(FetchError, match="too large"):
+def test_page_size_limit(news: NewsServer, local_fetch: Callable[..., FetchConfig]) -> None:
+    with Fetcher(local_fetch(max_page_mb=0.05)) as fetcher, pytest.raises(FetchError, match="too large"):
         fetcher.get(news.url("/huge.html"))
 
 
-def test_robots_can_be_ignored_when_configured(news: NewsServer) -> None:
-    with Fetcher(FetchConfig(respect_robots=False)) as fetcher:
+def test_robots_can_be_ignored_when_configured(news: NewsServer, local_fetch: Callable[..., FetchConfig]) -> None:
+    with Fetcher(local_fetch(respect_robots=False)) as fetcher:
         assert fetcher.get(news.url("/private/secret.html")).status == 200
     assert news.count(lambda r: r.path == "/robots.txt") == 0
 
 
-def test_page_budget_per_round(news: NewsServer) -> None:
-    with Fetcher(FetchConfig(max_pages_per_round=1)) as fetcher:
+def test_page_budget_per_round(news: NewsServer, local_fetch: Callable[..., FetchConfig]) -> None:
+    with Fetcher(local_fetch(max_pages_per_round=1)) as fetcher:
         fetcher.get(news.url("/news/lighthouse.html"))
         with pytest.raises(PageLimitReached):
             fetcher.get(news.url("/news/ferry.html"))
@@ -74,9 +75,11 @@ def test_page_budget_per_round(news: NewsServer) -> None:
         assert fetcher.get(news.url("/news/ferry.html")).status == 200
 
 
-def test_conditional_request_after_validators_are_remembered(news: NewsServer, cache: HttpCache) -> None:
+def test_conditional_request_after_validators_are_remembered(
+    news: NewsServer, cache: HttpCache, local_fetch: Callable[..., FetchConfig],
+) -> None:
     url = news.url("/rss.xml")
-    with Fetcher(FetchConfig(), cache) as fetcher:
+    with Fetcher(local_fetch(), cache) as fetcher:
         first = fetcher.get(url)
         assert first.etag and not first.not_modified
         assert fetcher.get(url).status == 200  # nothing remembered yet: unconditional again

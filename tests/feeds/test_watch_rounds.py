@@ -12,7 +12,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from newsserver import STORIES, NewsServer, Route, Story, page_html, rss
+from newsserver import LOCAL_ENV, STORIES, NewsServer, Route, Story, page_html, rss
 from support import BIN, assert_consistent
 
 from index.config import FetchConfig
@@ -30,13 +30,15 @@ def test_parse_every() -> None:
         parse_every("soon")
 
 
-def test_rounds_follow_folder_and_feed_changes(news: NewsServer, tmp_path: Path, make_assistant: Callable[..., Any]) -> None:
+def test_rounds_follow_folder_and_feed_changes(
+    news: NewsServer, tmp_path: Path, make_assistant: Callable[..., Any], local_fetch: Callable[..., FetchConfig],
+) -> None:
     folder = tmp_path / "inbox"
     folder.mkdir()
     (folder / "quarry.txt").write_text(NOTE, encoding="utf-8")
     feed = news.url("/rss.xml")
     news.routes["/rss.xml"] = Route(rss([(STORIES[0], news.url("/news/lighthouse.html"))]), content_type="application/rss+xml", etag=True)
-    assistant = make_assistant(tmp_path / "data", fetch=FetchConfig(timeout_s=2))
+    assistant = make_assistant(tmp_path / "data", fetch=local_fetch(timeout_s=2))
     lines: list[str] = []
     watcher = Watcher(assistant.indexer(), [str(folder), feed], every_s=0, echo=lines.append)
 
@@ -66,7 +68,7 @@ def test_rounds_follow_folder_and_feed_changes(news: NewsServer, tmp_path: Path,
 
 @pytest.mark.slow
 def test_sigterm_mid_round_finishes_the_article_and_leaves_a_consistent_index(
-    news: NewsServer, tmp_path: Path, make_assistant: Callable[..., Any],
+    news: NewsServer, tmp_path: Path, make_assistant: Callable[..., Any], local_fetch: Callable[..., FetchConfig],
 ) -> None:
     towns = ["Aldwick", "Brenmoor", "Carrow", "Dunhallow", "Eskby", "Fennick", "Glenmarsh", "Harrowby"]
     boats = ["trawler", "yacht", "barge", "dinghy", "tug", "ketch", "lifeboat", "schooner"]
@@ -86,7 +88,7 @@ def test_sigterm_mid_round_finishes_the_article_and_leaves_a_consistent_index(
     exe = BIN / "newsdesk"
     process = subprocess.Popen(
         [str(exe) if exe.exists() else "newsdesk", "watch", news.url("/rss.xml"), "--every", "1h", "--data-dir", str(data_dir)],
-        stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, env={**os.environ},
+        stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, env={**os.environ, **LOCAL_ENV},
     )
     try:
         deadline = time.monotonic() + 60
@@ -100,7 +102,7 @@ def test_sigterm_mid_round_finishes_the_article_and_leaves_a_consistent_index(
             process.kill()
     assert process.returncode == 0, err
     assert "; stopped" in out and "stopped after 1 round(s)" in out
-    assistant = make_assistant(data_dir)
+    assistant = make_assistant(data_dir, fetch=local_fetch())
     assert_consistent(assistant.store)
     written = assistant.stats().articles
     assert 1 <= written < len(stories)  # the article at hand was finished, the rest left

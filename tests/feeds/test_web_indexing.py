@@ -10,19 +10,17 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from newsserver import STORIES, NewsServer, Route, Story, closed_port_url, page_html, rss
+from newsserver import LOCAL_ENV, STORIES, NewsServer, Route, Story, closed_port_url, page_html, rss
 from support import assert_consistent
 
 from index.config import FetchConfig
 
 pytestmark = pytest.mark.integration
 
-FAST = FetchConfig(timeout_s=0.5, backoff_s=0.01)
-
 
 @pytest.fixture
-def assistant(tmp_path: Path, make_assistant: Callable[..., Any]) -> Any:
-    return make_assistant(tmp_path / "data", fetch=FAST)
+def assistant(tmp_path: Path, make_assistant: Callable[..., Any], local_fetch: Callable[..., FetchConfig]) -> Any:
+    return make_assistant(tmp_path / "data", fetch=local_fetch(timeout_s=0.5, backoff_s=0.01))
 
 
 def test_page_url_is_indexed_with_its_metadata(news: NewsServer, assistant: Any) -> None:
@@ -130,7 +128,8 @@ def test_time_words_filter_and_order(news: NewsServer, assistant: Any) -> None:
 
 
 def test_cli_index_feed(news: NewsServer, tmp_path: Path, cli: Callable[..., Any]) -> None:
-    result = cli("index", "--feed", news.url("/rss.xml"), news.url("/missing.html"), "--data-dir", tmp_path / "d")
+    result = cli("index", "--feed", news.url("/rss.xml"), news.url("/missing.html"), "--data-dir", tmp_path / "d",
+                 env=LOCAL_ENV)
     assert result.returncode == 0, result.stderr
     assert "added 4" in result.stdout
     assert "HTTP 404" in result.stdout

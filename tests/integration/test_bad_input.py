@@ -24,6 +24,16 @@ def write_bad_inputs(folder: Path) -> dict[str, str]:
     (folder / "broken-link.txt").symlink_to(folder / "deleted-long-ago.txt")
     (folder / "loop-a.txt").symlink_to(folder / "loop-b.txt")
     (folder / "loop-b.txt").symlink_to(folder / "loop-a.txt")
+    (folder / "loop").symlink_to(folder / "loop")
+    outside = folder.parent / "not-indexed"
+    outside.mkdir()
+    (outside / "passwd.txt").write_text("Accounts\n\nroot:x:0:0:root:/root:/bin/bash and the rest of the file.\n")
+    (folder / "passwd.txt").symlink_to(outside / "passwd.txt")
+    (folder / "bomb.md").write_text(
+        "---\na: &a [x, x, x, x, x, x, x, x, x]\nb: &b [*a, *a, *a, *a, *a, *a, *a, *a, *a]\ntitle: *b\n---\n"
+        "Harbour news\n\nThe harbour master said the new pontoon would open in the spring.\n"
+    )
+    (folder / "deep.json").write_text("[" * 5_000 + "]" * 5_000)
     (folder / "truncated.json").write_text('[{"title": "Cut short", "body": "The file ends')
     (folder / "feed.jsonl").write_text(
         json.dumps({"title": "Lowmoor bridge reopens", "body": "The Lowmoor footbridge reopened "
@@ -43,9 +53,13 @@ def write_bad_inputs(folder: Path) -> dict[str, str]:
         "empty.txt": "empty",
         "title-only.txt": "only a title",
         "huge.txt": "too large",
-        "broken-link.txt": "unreadable",
-        "loop-a.txt": "unreadable",
-        "loop-b.txt": "unreadable",
+        "broken-link.txt": "unreadable: broken symlink",
+        "loop-a.txt": "symlink loop",
+        "loop-b.txt": "symlink loop",
+        "loop": "symlink loop",
+        "passwd.txt": "symlink points outside the indexed folder",
+        "bomb.md": "front matter uses a YAML alias (*a); aliases are not allowed",
+        "deep.json": "JSON nested too deeply",
         "truncated.json": "invalid JSON",
         "feed.jsonl#2": "invalid JSON",
         "feed.jsonl#3": "no body",

@@ -8,7 +8,14 @@ from pathlib import Path
 
 import pytest
 
-from ui.uploads import UploadLimits, UploadRefused, forget_upload, generated_name, slug, store_uploads
+from ui.uploads import (
+    UploadLimits,
+    UploadRefused,
+    forget_upload,
+    generated_name,
+    slug,
+    store_uploads,
+)
 
 ARTICLE = b"A title\n\nSome body text that is long enough to be an article for the indexer.\n"
 
@@ -73,6 +80,15 @@ def test_zip_articles_are_unpacked_flat(tmp_path: Path) -> None:
     assert sorted(p.suffix for p in stored.paths) == [".md", ".txt"]
     assert all(p.parent == (tmp_path / "data" / "uploads" / "world").resolve() for p in stored.paths)
     assert sorted(stored.names.values()) == ["batch.zip/news/one.txt", "batch.zip/news/two.md"]
+    assert stored.refused == [("batch.zip/news/skip.exe", "unsupported file type '.exe'")]
+
+
+def test_a_zip_inside_a_zip_is_reported_not_dropped(tmp_path: Path) -> None:
+    inner = make_zip(tmp_path / "inner.zip", {"hidden.txt": ARTICLE})
+    outer = make_zip(tmp_path / "outer.zip", {"one.txt": ARTICLE, "more/inner.zip": inner.read_bytes()})
+    stored = store_uploads([("outer.zip", outer)], tmp_path / "data", None, UploadLimits())
+    assert [stored.names[str(p)] for p in stored.paths] == ["outer.zip/one.txt"]
+    assert stored.refused == [("outer.zip/more/inner.zip", "a zip inside a zip is not unpacked; upload it on its own")]
 
 
 @pytest.mark.parametrize("entry", ["../evil.txt", "ok/../../evil.txt", "/abs/evil.txt", "C:/evil.txt"])

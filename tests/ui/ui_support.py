@@ -45,11 +45,14 @@ class Server:
 
 def start_server(
     data_dir: Path, log: Path, auth: tuple[str, str] | None = None, extra_args: tuple[str, ...] = (),
+    settings: dict[str, str] | None = None,
 ) -> Server:
-    """Start `newsdesk serve` on a free port and wait until it answers HTTP."""
+    """Start `newsdesk serve` on a free port and wait until it answers HTTP. settings: extra
+    NEWSDESK_* environment variables."""
     port = free_port()
     env = {k: v for k, v in os.environ.items() if not k.startswith(("NEWSDESK_", "GRADIO_"))}
     env.update(HF_HUB_OFFLINE="1", GRADIO_ANALYTICS_ENABLED="False", NO_PROXY="127.0.0.1,localhost")
+    env.update(settings or {})
     if auth:
         env["NEWSDESK_AUTH"] = ":".join(auth)
     command = [

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import os
 from datetime import date
 from pathlib import Path
 
@@ -219,7 +220,7 @@ def test_unsupported_suffix_is_skipped(tmp_path: Path) -> None:
 def test_broken_symlink_is_unreadable(tmp_path: Path) -> None:
     path = tmp_path / "gone.txt"
     path.symlink_to(tmp_path / "nowhere.txt")
-    assert "unreadable" in skip_reason(path)
+    assert skip_reason(path) == "unreadable: broken symlink (its target does not exist)"
 
 
 def test_discover_skips_hidden_and_reports_broken_links(tmp_path: Path) -> None:
@@ -248,3 +249,134 @@ def test_discover_skips_hidden_and_reports_broken_links(tmp_path: Path) -> None:
 )
 def test_parse_date(value: object, expected: date | None) -> None:
     assert parse_date(value) == expected
+
+
+# --- hostile files ------------------------------------------------------------------------
+
+ALIAS_BOMB = (  # each level repeats the one before nine times: 9**5 = 59,049 'lol's as the title
+    "---\n"
+    'a: &a ["lol","lol","lol","lol","lol","lol","lol","lol","lol"]\n'
+    "b: &b [*a,*a,*a,*a,*a,*a,*a,*a,*a]\n"
+    "c: &c [*b,*b,*b,*b,*b,*b,*b,*b,*b]\n"
+    "d: &d [*c,*c,*c,*c,*c,*c,*c,*c,*c]\n"
+    "e: &e [*d,*d,*d,*d,*d,*d,*d,*d,*d]\n"
+    "title: *e\n"
+    "---\n"
+    "Harbour news\n\nThe harbour master said the new pontoon would open in the spring.\n"
+)
+
+
+@pytest.mark.parametrize(
+    ("front", "reason"),
+    [
+        (ALIAS_BOMB.split("---\n")[1], "front matter uses a YAML alias (*a); aliases are not allowed"),
+        ("title: x\nnote: " + "y" * 70_000 + "\n", "front matter too large (70,015 characters > 65,536)"),
+        ("title: " + "[" * 20_000 + "]" * 20_000 + "\n", "front matter is nested too deeply"),
+    ],
+    ids=["alias-bomb", "huge", "deep"],
+)
+def test_hostile_front_matter_is_skipped_with_its_reason(tmp_path: Path, front: str, reason: str) -> None:
+    path = tmp_path / "hostile.md"
+    path.write_text(f"---\n{front}---\nHarbour news\n\nThe harbour master said the pontoon would open in spring.\n")
+    assert skip_reason(path) == reason
+
+
+def test_front_matter_anchors_without_aliases_still_load(tmp_path: Path) -> None:
+    path = tmp_path / "anchored.md"
+    path.write_text("---\ntitle: &t Pier reopens\noutlet: Cray Gazette\n---\nThe pier at Cray reopened on Monday after a long repair.\n")
+    article = only_article(path)
+    assert (article.title, article.outlet) == ("Pier reopens", "Cray Gazette")
+
+
+def test_every_metadata_field_is_capped(tmp_path: Path) -> None:
+    record = {
+        "title": "Flood " * 2_000, "outlet": "Gazette " * 1_000, "author": [f"Reporter {n}" for n in range(1_000)],
+        "topic": "weather " * 500, "url": "https://example.org/" + "a" * 3_000,
+        "body": "The river rose by two metres overnight and the quay was closed to traffic.",
+    }
+    path = tmp_path / "big.json"
+    path.write_text(json.dumps(record))
+    article = only_article(path)
+    for value in (article.title, article.outlet, article.author, article.topic):
+        assert value is not None and len(value) == 500 and value.endswith("\u2026")
+    assert article.title.startswith("Flood Flood")
+    assert article.url is None  # a URL cut short would point elsewhere: dropped
+    fitting = dict(record, url="https://example.org/" + "a" * 2_000)
+    path.write_text(json.dumps(fitting))
+    assert only_article(path).url == fitting["url"]
+
+
+def test_jsonl_bad_lines_are_skipped_one_by_one(tmp_path: Path) -> None:
+    body = "The lifeboat crew rescued two walkers cut off by the tide at Scar Point."
+    lines = [
+        json.dumps({"title": "First", "body": body}).encode(),
+        b'{"title": "Deep", "body": ' + b"[" * 100_000 + b"]" * 100_000 + b"}",
+        b'{"title": "Huge number", "body": "x", "n": ' + b"9" * 5_000 + b"}",
+        '{"title": "Caf\u00e9 owners cheer", "body": "The caf\u00e9 owners cheered the new \u00a3500 grant for the quay."}'.encode("cp1252"),
+        b'{"title": "Lone \\ud800 half", "body": "' + body.encode() + b'"}',
+        json.dumps({"title": "Separator", "body": body + "\u2028Second part."}, ensure_ascii=False).encode(),
+        b"\x81\x00\x9d\x00 binary junk \x00\x00",
+        json.dumps({"title": "Last", "body": body}).encode(),
+    ]
+    path = tmp_path / "wires.jsonl"
+    path.write_bytes(b"\n".join(lines) + b"\n")
+    items = {item.source_key if isinstance(item, Article) else item.source: item for item in load(path)}
+    assert len(items) == 8
+    articles = {key: item for key, item in items.items() if isinstance(item, Article)}
+    assert {key: article.title for key, article in articles.items()} == {
+        f"{path}#1": "First", f"{path}#4": "Caf\u00e9 owners cheer", f"{path}#5": "Lone \ufffd half",
+        f"{path}#6": "Separator", f"{path}#8": "Last",
+    }
+    assert "\u00a3500 grant" in articles[f"{path}#4"].body  # the cp1252 line, decoded on its own
+    reasons = {key: item.reason for key, item in items.items() if isinstance(item, Skipped)}
+    assert reasons[f"{path}#2"] == "line 2: JSON nested too deeply"
+    assert reasons[f"{path}#3"].startswith("line 3: invalid JSON: Exceeds the limit (4300 digits)")
+    assert reasons[f"{path}#7"] == "line 7: binary file, not text"
+
+
+def test_deeply_nested_json_is_a_clean_skip(tmp_path: Path, caplog: pytest.LogCaptureFixture) -> None:
+    path = tmp_path / "deep.json"
+    path.write_text("[" * 100_000 + "]" * 100_000)
+    with caplog.at_level("DEBUG"):
+        assert skip_reason(path) == "JSON nested too deeply"
+    assert caplog.records == []  # a reason, not a traceback in the log
+
+
+def test_symlink_out_of_the_indexed_folder_is_not_followed(tmp_path: Path) -> None:
+    inside, outside = tmp_path / "inbox", tmp_path / "private"
+    inside.mkdir()
+    outside.mkdir()
+    (outside / "secret.txt").write_text("Payroll\n\nThe payroll file lists every salary in the newsroom.\n")
+    (inside / "story.txt").write_text("Quay reopens\n\nThe quay at Varnmouth reopened on Monday after repairs.\n")
+    (inside / "passwd.txt").symlink_to(outside / "secret.txt")
+    (inside / "alias.txt").symlink_to(inside / "story.txt")
+    assert list(load_path(inside / "passwd.txt", CONFIG, root=inside)) == [
+        Skipped(source=str(inside / "passwd.txt"), reason="symlink points outside the indexed folder")
+    ]
+    (followed,) = load_path(inside / "alias.txt", CONFIG, root=inside)  # a link within the folder is fine
+    assert isinstance(followed, Article) and followed.source_key == str(inside / "alias.txt")
+    assert followed.title == "Quay reopens"
+
+
+@pytest.mark.parametrize("name", ["loop-a.txt", "loop-a"])
+def test_symlink_loop_is_reported_as_such(tmp_path: Path, name: str) -> None:
+    (tmp_path / name).symlink_to(tmp_path / f"{name}-b")
+    (tmp_path / f"{name}-b").symlink_to(tmp_path / name)
+    assert skip_reason(tmp_path / name) == "symlink loop (the link leads back to itself)"
+
+
+def test_a_linked_folder_on_the_way_out_is_caught_too(tmp_path: Path) -> None:
+    inside, outside = tmp_path / "inbox", tmp_path / "private"
+    inside.mkdir()
+    outside.mkdir()
+    (outside / "secret.txt").write_text("Payroll\n\nThe payroll file lists every salary in the newsroom.\n")
+    (inside / "shared").symlink_to(outside, target_is_directory=True)
+    assert list(load_path(inside / "shared" / "secret.txt", CONFIG, root=inside)) == [
+        Skipped(source=str(inside / "shared" / "secret.txt"), reason="symlink points outside the indexed folder")
+    ]
+
+
+def test_a_named_pipe_is_skipped_without_waiting(tmp_path: Path) -> None:
+    pipe = tmp_path / "wire.txt"
+    os.mkfifo(pipe)  # opening it for reading would block until a writer came
+    assert skip_reason(pipe) == "not a regular file"
