@@ -74,6 +74,7 @@ class Assistant:
         self._prompts = load_prompts(self.settings.prompts_dir) if self.llm else None
         self._model_lock = threading.Lock()
         self._generation_lock = threading.Lock()
+        self._store_lock = threading.Lock()  # concurrent first questions open one store, one model
         self._embedder = embedder
         self._store: IndexStore | None = None
 
@@ -82,8 +83,10 @@ class Assistant:
     def store(self) -> IndexStore:
         """The opened data directory (created if missing)."""
         if self._store is None:
-            s = self.settings
-            self._store = IndexStore(s.data_dir, s.embedding, s.chunking, s.chroma_url, self._embedder)
+            with self._store_lock:
+                if self._store is None:
+                    s = self.settings
+                    self._store = IndexStore(s.data_dir, s.embedding, s.chunking, s.chroma_url, self._embedder)
         return self._store
 
     @property

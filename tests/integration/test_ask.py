@@ -268,12 +268,3 @@ def test_odd_questions_get_answers_not_errors(indexed: Indexed, question: str) -
     assert isinstance(answer.text, str) and answer.text
     assert_quotes_are_verbatim(indexed.assistant, answer)
 
-
-def test_concurrent_questions_from_threads(indexed: Indexed) -> None:
-    from concurrent.futures import ThreadPoolExecutor
-
-    questions = [q for q, _, expected in QUESTIONS if expected][:4]
-    expected = {q: indexed.assistant.ask(q).text for q in questions}
-    with ThreadPoolExecutor(max_workers=4) as pool:
-        answers = list(pool.map(indexed.assistant.ask, questions))
-    assert [a.text for a in answers] == [expected[q] for q in questions]
