@@ -22,7 +22,7 @@ from assistant.generative.backends import chat_model, describe_error, parse_back
 from assistant.generative.chain import build_chain, load_prompts
 from assistant.langchain_retriever import NewsdeskRetriever
 from assistant.retrieval import HybridSearch, article_ref
-from assistant.settings import Settings
+from assistant.settings import Settings, build_settings
 from assistant.timewords import TimeScope, order_by_date, parse_time_words, with_dates
 from assistant.types import ABSTENTION, Answer, ArticleView, FeedView, Passage, Stats
 from index import IndexReport
@@ -59,12 +59,11 @@ class Assistant:
         embedder: Embedder | None = None,
         **overrides: Any,
     ) -> None:
-        base = settings or Settings()
         if data_dir is not None:
             overrides["data_dir"] = Path(data_dir)
-        self.settings = base.model_copy(update=overrides) if overrides else base
         if isinstance(llm, str):
-            self.settings = self.settings.model_copy(update={"llm": llm or None})
+            overrides["llm"] = llm or None
+        self.settings = build_settings(settings, **overrides)  # ConfigError naming a bad one
         self._chat_model = llm if isinstance(llm, BaseChatModel) else None
         if self._chat_model is None and self.settings.llm:
             parse_backend(self.settings.llm)  # a misspelt backend fails now, not at a question
