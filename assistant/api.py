@@ -25,6 +25,7 @@ from assistant.retrieval import HybridSearch, article_ref
 from assistant.settings import Settings, build_settings
 from assistant.timewords import TimeScope, order_by_date, parse_time_words, with_dates
 from assistant.types import ABSTENTION, Answer, ArticleView, FeedView, Passage, Stats
+from assistant.validation import check_history, check_k, check_optional_text, check_question
 from index import IndexReport
 from index.catalog import ArticleRow, Filters
 from index.embedding import Embedder
@@ -138,18 +139,19 @@ class Assistant:
     # --- read path --------------------------------------------------------------------
     def search(self, query: str, k: int | None = None, **filters: Any) -> list[Passage]:
         """Ranked passages for a query (no answer)."""
+        query, k = check_question(query, self.settings.answer.max_question_chars), check_k(k)
         return HybridSearch(self.store, self.settings.retrieval).search(query, k, make_filters(**filters))
 
     def retriever(self, k: int | None = None, **filters: Any) -> NewsdeskRetriever:
         """A LangChain BaseRetriever over the hybrid search."""
         search = HybridSearch(self.store, self.settings.retrieval)
-        return NewsdeskRetriever(search=search, k=k or self.settings.retrieval.k, filters=make_filters(**filters))
+        return NewsdeskRetriever(search=search, k=check_k(k) or self.settings.retrieval.k, filters=make_filters(**filters))
 
     def chain(self, k: int | None = None, **filters: Any) -> Runnable:
         """The LLM-mode LCEL chain, to compose with your own: input {"question", "history"};
         output a dict with "standalone", "passages", "reply" (streamed) and "answer" (the
         checked Answer). See assistant/generative/chain.py."""
-        model = self.chat_model
+        model, k = self.chat_model, check_k(k)
         search = RunnableLambda(lambda query: self._search_in_time(query, k, filters, None), name="hybrid_search")
         threshold = self.settings.generation.support_threshold
         return build_chain(model, search, self._prompts, self.store.embedder.embed, threshold, self.llm or "")
@@ -167,7 +169,7 @@ class Assistant:
             *_, answer = self._generate(question, history, k, filters)
             return answer
         started = time.perf_counter()
-        question = self._check(question)
+        question, history, k = self._check(question, history, k)
         standalone = standalone_question(question, history)
         store = self.store
         if not store.catalog.has_articles():
@@ -252,7 +254,7 @@ class Assistant:
         (server down, timeout, unknown model, context too long) gives the extractive answer
         with Answer.fallback saying why."""
         started = time.perf_counter()
-        question = self._check(question)
+        question, history, k = self._check(question, history, k)
         if not self.store.catalog.has_articles():
             yield Answer(question=question, text=EMPTY_INDEX, abstained=True, mode="llm", model=self.llm)
             return
@@ -275,17 +277,9 @@ class Assistant:
         timings = {"first_token": first_token or 0.0, "total": time.perf_counter() - started}
         yield answer.model_copy(update={"timings": {k: round(v, 4) for k, v in timings.items()}})
 
-    def _check(self, question: str) -> str:
-        question = (question or "").strip()
-        if not question:
-            raise InvalidQuestionError("the question is empty: ask something about the articles")
-        limit = self.settings.answer.max_question_chars
-        if len(question) > limit:
-            raise InvalidQuestionError(
-                f"the question is {len(question):,} characters long; the limit is {limit:,} "
-                "(NEWSDESK_ANSWER__MAX_QUESTION_CHARS)"
-            )
-        return question
+    def _check(self, question: str, history: History, k: int | None) -> tuple[str, History, int | None]:
+        """The question stripped, the history and k, validated (InvalidQuestionError if not)."""
+        return check_question(question, self.settings.answer.max_question_chars), check_history(history), check_k(k)
 
     # --- browsing ---------------------------------------------------------------------
     def article(self, source_or_id: str) -> ArticleView | None:
@@ -334,4 +328,5 @@ def make_filters(
             return date.fromisoformat(str(value))
         except ValueError as error:
             raise InvalidQuestionError(f"{name}={value!r} is not a date (YYYY-MM-DD)") from error
-    return Filters(outlet=outlet or None, topic=topic or None, since=as_date(since, "since"), until=as_date(until, "until"))
+    return Filters(outlet=check_optional_text(outlet, "outlet"), topic=check_optional_text(topic, "topic"),
+                   since=as_date(since, "since"), until=as_date(until, "until"))
