@@ -48,7 +48,7 @@ def test_ask_json_prints_the_whole_answer(indexed: Indexed, cli: Cli) -> None:
     assert citation.source == indexed.source("business/harbour-bank.txt")
     body = indexed.assistant.article(citation.article_id).body
     assert body[citation.start : citation.end] == citation.quote
-    assert answer.passages
+    assert [p.rank for p in answer.passages] == [1, 2, 3, 4, 5, 6]  # the settings' k
 
 
 def test_ask_prints_the_answer_and_numbered_sources(indexed: Indexed, cli: Cli) -> None:

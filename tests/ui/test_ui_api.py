@@ -88,7 +88,7 @@ def test_nothing_answers_without_login(auth_server: Server) -> None:
     with pytest.raises(ValueError, match=r"^Could not login to http://127\.0\.0\.1:\d+/\.$"):
         client(auth_server, (AUTH[0], "wrong-password"))
     answer = client(auth_server, AUTH).predict("Who ordered the Portvale harbour bridge closed?", api_name="/ask")
-    assert answer["abstained"] is True  # logged in; this server's index is empty
+    assert answer["abstained"] is True  # logged in; nothing this server holds is about Portvale
 
 
 def test_a_lone_surrogate_in_the_question_is_a_one_line_error(server: Server) -> None:
