@@ -9,7 +9,7 @@ from collections.abc import Iterable, Iterator
 from contextlib import nullcontext
 from datetime import date
 from pathlib import Path
-from typing import Any
+from typing import Any, cast
 from urllib.parse import urlsplit
 
 from langchain_core.language_models import BaseChatModel
@@ -152,9 +152,10 @@ class Assistant:
         output a dict with "standalone", "passages", "reply" (streamed) and "answer" (the
         checked Answer). See assistant/generative/chain.py."""
         model, k = self.chat_model, check_k(k)
-        search = RunnableLambda(lambda query: self._search_in_time(query, k, filters, None), name="hybrid_search")
+        search: Runnable = RunnableLambda(lambda query: self._search_in_time(query, k, filters, None), name="hybrid_search")
         threshold = self.settings.generation.support_threshold
-        return build_chain(model, search, self._prompts, self.store.embedder.embed, threshold, self.llm or "")
+        prompts = self._prompts or load_prompts(self.settings.prompts_dir)
+        return build_chain(model, search, prompts, self.store.embedder.embed, threshold, self.llm or "")
 
     def ask(
         self, question: str, history: History = (), k: int | None = None, mode: str | None = None,
@@ -167,7 +168,7 @@ class Assistant:
         """
         if self._use_llm(mode):
             *_, answer = self._generate(question, history, k, filters)
-            return answer
+            return cast(Answer, answer)  # the stream ends with the Answer
         started = time.perf_counter()
         question, history, k = self._check(question, history, k)
         standalone = standalone_question(question, history)
@@ -274,6 +275,8 @@ class Assistant:
             extractive = self.ask(question, history, k, mode="extractive", **filters)
             yield extractive.model_copy(update={"fallback": f"{reason}; showing the extractive answer instead"})
             return
+        if answer is None:
+            raise RuntimeError("the LLM chain ended without an answer")
         timings = {"first_token": first_token or 0.0, "total": time.perf_counter() - started}
         yield answer.model_copy(update={"timings": {k: round(v, 4) for k, v in timings.items()}})
 
@@ -322,8 +325,10 @@ def make_filters(
 ) -> Filters:
     """Filters from keyword arguments; dates may be ISO strings."""
     def as_date(value: date | str | None, name: str) -> date | None:
-        if value is None or value == "" or isinstance(value, date):
-            return value or None
+        if value is None or value == "":
+            return None
+        if isinstance(value, date):
+            return value
         try:
             return date.fromisoformat(str(value))
         except ValueError as error:

@@ -134,7 +134,7 @@ def ask(
 ) -> None:
     """Answer a question from the indexed articles, with numbered sources."""
     assistant = open_assistant(data_dir, chroma_url, verbose, llm, base_url, api_key)
-    filters = {"outlet": outlet, "topic": topic, "since": since, "until": until}
+    filters: dict[str, Any] = {"outlet": outlet, "topic": topic, "since": since, "until": until}
     if json_output or not assistant.llm:
         answer = assistant.ask(question, k=k, **filters)
         typer.echo(answer.model_dump_json(indent=2) if json_output else format_answer(answer))
@@ -160,7 +160,7 @@ def chat(
         if not question:
             break
         try:
-            filters = {"outlet": outlet, "topic": topic, "since": since, "until": until}
+            filters: dict[str, Any] = {"outlet": outlet, "topic": topic, "since": since, "until": until}
             if assistant.llm:
                 answer = echo_stream(assistant.stream(question, history, k=k, **filters))
             else:

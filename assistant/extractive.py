@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import math
 import re
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 
 import numpy as np
@@ -126,7 +126,7 @@ def extract(
     question: str,
     passages: Sequence[Passage],
     question_vector: np.ndarray,
-    embed: callable,  # type: ignore[valid-type]
+    embed: Callable[[list[str]], np.ndarray],
     question_idf: dict[str, float],
     settings: AnswerSettings,
 ) -> Extraction:

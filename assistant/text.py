@@ -4,8 +4,8 @@ from __future__ import annotations
 
 import re
 import threading
-from typing import Any
 from functools import lru_cache
+from typing import Any
 
 import snowballstemmer
 

@@ -25,7 +25,11 @@ class Embedder(Protocol):
     """Turns texts into L2-normalised vectors."""
 
     model_key: str
-    dimension: int
+
+    @property
+    def dimension(self) -> int:
+        """Length of the vectors."""
+        ...
 
     def embed(self, texts: list[str]) -> np.ndarray:
         """Return one normalised float32 row per text."""
@@ -105,7 +109,7 @@ class SentenceTransformerEmbedder:
                 "local path, or download it once with HF_HUB_OFFLINE=0"
             ) from error
         # encode() tokenizes each batch through preprocess(): one thread at a time
-        model.preprocess = _one_at_a_time(model.preprocess, self._tokenizer_lock)
+        model.preprocess = _one_at_a_time(model.preprocess, self._tokenizer_lock)  # type: ignore[method-assign]
         self._bf16 = use_bf16(self.config.precision)
         log.info("loaded %s (bf16=%s)", self.model_key, self._bf16)
         return model
@@ -113,9 +117,7 @@ class SentenceTransformerEmbedder:
     @property
     def dimension(self) -> int:
         """Length of the vectors."""
-        getter = getattr(self.model, "get_embedding_dimension", None) or getattr(
-            self.model, "get_sentence_embedding_dimension"
-        )
+        getter = getattr(self.model, "get_embedding_dimension", None) or self.model.get_sentence_embedding_dimension
         return int(getter())
 
     @property

@@ -7,6 +7,7 @@ import logging
 from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
 from pathlib import Path
+from typing import Any
 from urllib.parse import urlparse
 
 import httpx
@@ -121,13 +122,13 @@ class ChromaStore:
             ) from error
 
 
-def _chroma_settings():  # noqa: ANN202 - chromadb.config.Settings, imported lazily
+def _chroma_settings() -> Any:  # chromadb.config.Settings, imported lazily
     from chromadb.config import Settings
 
     return Settings(anonymized_telemetry=False)
 
 
-def _http_client(url: str):  # noqa: ANN202 - chromadb ClientAPI
+def _http_client(url: str) -> Any:  # chromadb ClientAPI
     """A client of the Chroma server at url (http://host:port)."""
     import chromadb
 

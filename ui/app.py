@@ -62,7 +62,7 @@ class Page:
             return
         filters = {"outlet": outlet or None, "topic": topic or None, "since": (since or "").strip() or None,
                    "until": (until or "").strip() or None}
-        shown = {name: value for name, value in filters.items() if value}
+        shown: dict[str, object] = {name: value for name, value in filters.items() if value}
         if k and int(k) != self.default_k:
             shown["sources"] = int(k)
         history = [(t.question, t.answer.text) for t in turns if t.answer is not None and not t.answer.abstained]

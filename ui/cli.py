@@ -8,7 +8,16 @@ from typing import Annotated
 
 import typer
 
-from assistant.cli import ApiKey, BaseUrl, ChromaUrl, DataDir, Llm, Verbose, describe, open_assistant
+from assistant.cli import (
+    ApiKey,
+    BaseUrl,
+    ChromaUrl,
+    DataDir,
+    Llm,
+    Verbose,
+    describe,
+    open_assistant,
+)
 
 Host = Annotated[str, typer.Option("--host", help="interface to bind; 0.0.0.0 exposes the page to the network")]
 Port = Annotated[int, typer.Option("--port", help="TCP port")]

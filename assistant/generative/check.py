@@ -134,6 +134,7 @@ def check_reply(
     asked = set(content_stems(question))
     sentences: list[SentenceCheck] = []
     best_per_n: dict[int, Citation] = {}
+    reason: str | None
     for (start, end), claim, numbers in zip(spans, claims, cites, strict=True):
         if not numbers:
             hints = [_best_support(claim, n, candidates[n], vectors, asked) for n in candidates]

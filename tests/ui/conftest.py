@@ -9,7 +9,14 @@ from typing import Any
 
 import pytest
 from ui_support import (
-    AUTH, CHROMIUM, CHROMIUM_ARGS, OUTPUT, Server, index_through_api, start_server, stop_server,
+    AUTH,
+    CHROMIUM,
+    CHROMIUM_ARGS,
+    OUTPUT,
+    Server,
+    index_through_api,
+    start_server,
+    stop_server,
 )
 
 

@@ -8,7 +8,14 @@ from pathlib import Path
 
 import pytest
 
-from ui.uploads import UploadLimits, UploadRefused, forget_upload, generated_name, slug, store_uploads
+from ui.uploads import (
+    UploadLimits,
+    UploadRefused,
+    forget_upload,
+    generated_name,
+    slug,
+    store_uploads,
+)
 
 ARTICLE = b"A title\n\nSome body text that is long enough to be an article for the indexer.\n"
 
