@@ -1,7 +1,16 @@
 """Read path and public API of Newsdesk: ask questions, get answers citing exact sentences."""
 
 from assistant.api import Assistant
-from assistant.errors import AssistantError, ConfigError, InvalidQuestionError
+from assistant.errors import (
+    AssistantError,
+    ConfigError,
+    IndexBusyError,
+    IndexingError,
+    IndexMismatchError,
+    InvalidQuestionError,
+    ModelNotFoundError,
+    StoreUnavailableError,
+)
 from assistant.settings import Settings
 from assistant.types import ABSTENTION, Answer, ArticleView, Citation, Passage, Stats
 from index import IndexReport
@@ -14,9 +23,14 @@ __all__ = [
     "AssistantError",
     "Citation",
     "ConfigError",
+    "IndexBusyError",
+    "IndexMismatchError",
     "IndexReport",
+    "IndexingError",
     "InvalidQuestionError",
+    "ModelNotFoundError",
     "Passage",
     "Settings",
     "Stats",
+    "StoreUnavailableError",
 ]

@@ -9,7 +9,7 @@ from collections.abc import Iterable, Iterator
 from contextlib import nullcontext
 from datetime import date
 from pathlib import Path
-from typing import Any
+from typing import Any, cast
 from urllib.parse import urlsplit
 
 from langchain_core.language_models import BaseChatModel
@@ -28,9 +28,10 @@ from assistant.generative.chain import (
 )
 from assistant.langchain_retriever import NewsdeskRetriever
 from assistant.retrieval import HybridSearch, article_ref
-from assistant.settings import Settings
+from assistant.settings import Settings, build_settings
 from assistant.timewords import TimeScope, order_by_date
-from assistant.types import Answer, Citation, ArticleView, FeedView, Passage, Stats
+from assistant.types import Answer, ArticleView, Citation, FeedView, Passage, Stats
+from assistant.validation import check_history, check_k, check_optional_text, check_question
 from index import IndexReport
 from index.catalog import ArticleRow, Filters
 from index.embedding import Embedder
@@ -65,12 +66,11 @@ class Assistant:
         embedder: Embedder | None = None,
         **overrides: Any,
     ) -> None:
-        base = settings or Settings()
         if data_dir is not None:
             overrides["data_dir"] = Path(data_dir)
-        self.settings = base.model_copy(update=overrides) if overrides else base
         if isinstance(llm, str):
-            self.settings = self.settings.model_copy(update={"llm": llm or None})
+            overrides["llm"] = llm or None
+        self.settings = build_settings(settings, **overrides)  # ConfigError naming a bad one
         self._chat_model = llm if isinstance(llm, BaseChatModel) else None
         if self._chat_model is None and self.settings.llm:
             parse_backend(self.settings.llm)  # a misspelt backend fails now, not at a question
@@ -80,6 +80,7 @@ class Assistant:
         self._prompts = load_prompts(self.settings.prompts_dir) if self.llm else None
         self._model_lock = threading.Lock()
         self._generation_lock = threading.Lock()
+        self._store_lock = threading.Lock()  # concurrent first questions open one store, one model
         self._embedder = embedder
         self._store: IndexStore | None = None
         self._extractive: ExtractiveAnswerer | None = None
@@ -89,8 +90,10 @@ class Assistant:
     def store(self) -> IndexStore:
         """The opened data directory (created if missing)."""
         if self._store is None:
-            s = self.settings
-            self._store = IndexStore(s.data_dir, s.embedding, s.chunking, s.chroma_url, self._embedder)
+            with self._store_lock:
+                if self._store is None:
+                    s = self.settings
+                    self._store = IndexStore(s.data_dir, s.embedding, s.chunking, s.chroma_url, self._embedder)
         return self._store
 
     @property
@@ -143,23 +146,25 @@ class Assistant:
     # --- read path --------------------------------------------------------------------
     def search(self, query: str, k: int | None = None, **filters: Any) -> list[Passage]:
         """Ranked passages for a query (no answer)."""
+        query, k = check_question(query, self.settings.answer.max_question_chars), check_k(k)
         return HybridSearch(self.store, self.settings.retrieval).search(query, k, make_filters(**filters))
 
     def retriever(self, k: int | None = None, **filters: Any) -> NewsdeskRetriever:
         """A LangChain BaseRetriever over the hybrid search."""
         search = HybridSearch(self.store, self.settings.retrieval)
-        return NewsdeskRetriever(search=search, k=k or self.settings.retrieval.k, filters=make_filters(**filters))
+        return NewsdeskRetriever(search=search, k=check_k(k) or self.settings.retrieval.k, filters=make_filters(**filters))
 
     def chain(self, k: int | None = None, **filters: Any) -> Runnable:
         """The LLM-mode LCEL chain, to compose with your own: input {"question", "history"};
         output a dict with "standalone", "passages", "reply" (streamed) and "answer" (the
         checked Answer). See assistant/generative/chain.py."""
-        model = self.chat_model
-        search = RunnableLambda(
+        model, k = self.chat_model, check_k(k)
+        search: Runnable = RunnableLambda(
             lambda text: merged_passages(self.retrieve(self.parse(text), k, filters)), name="hybrid_search"
         )
         threshold = self.settings.generation.support_threshold
-        return build_chain(model, search, self._prompts, self.store.embedder.embed, threshold, self.llm or "")
+        prompts = self._prompts or load_prompts(self.settings.prompts_dir)
+        return build_chain(model, search, prompts, self.store.embedder.embed, threshold, self.llm or "")
 
     def ask(
         self, question: str, history: History = (), k: int | None = None, mode: str | None = None,
@@ -182,7 +187,7 @@ class Assistant:
         """Yield the answer text in pieces (str; LLM mode: tokens as the model writes them),
         then the complete Answer as the last item."""
         started = time.perf_counter()
-        question = self._check(question)
+        question, history, k = self._check(question, history, k)
         use_llm = self._use_llm(mode)
         if not self.store.catalog.has_articles():
             yield Answer(question=question, text=EMPTY_INDEX, abstained=True, reason="empty_index",
@@ -303,20 +308,14 @@ class Assistant:
             extractive = self.ask(question, history, k, mode="extractive", **filters)
             yield extractive.model_copy(update={"fallback": f"{reason}; showing the extractive answer instead"})
             return
+        if answer is None:
+            raise RuntimeError("the LLM chain ended without an answer")
         timings = {"first_token": first_token or 0.0, "total": time.perf_counter() - started}
         yield answer.model_copy(update={"timings": {k: round(v, 4) for k, v in timings.items()}})
 
-    def _check(self, question: str) -> str:
-        question = (question or "").strip()
-        if not question:
-            raise InvalidQuestionError("the question is empty: ask something about the articles")
-        limit = self.settings.answer.max_question_chars
-        if len(question) > limit:
-            raise InvalidQuestionError(
-                f"the question is {len(question):,} characters long; the limit is {limit:,} "
-                "(NEWSDESK_ANSWER__MAX_QUESTION_CHARS)"
-            )
-        return question
+    def _check(self, question: str, history: History, k: int | None) -> tuple[str, History, int | None]:
+        """The question stripped, the history and k, validated (InvalidQuestionError if not)."""
+        return check_question(question, self.settings.answer.max_question_chars), check_history(history), check_k(k)
 
     # --- browsing ---------------------------------------------------------------------
     def article(self, source_or_id: str) -> ArticleView | None:
@@ -367,10 +366,13 @@ def make_filters(
 ) -> Filters:
     """Filters from keyword arguments; dates may be ISO strings."""
     def as_date(value: date | str | None, name: str) -> date | None:
-        if value is None or value == "" or isinstance(value, date):
-            return value or None
+        if value is None or value == "":
+            return None
+        if isinstance(value, date):
+            return value
         try:
             return date.fromisoformat(str(value))
         except ValueError as error:
             raise InvalidQuestionError(f"{name}={value!r} is not a date (YYYY-MM-DD)") from error
-    return Filters(outlet=outlet or None, topic=topic or None, since=as_date(since, "since"), until=as_date(until, "until"))
+    return Filters(outlet=check_optional_text(outlet, "outlet"), topic=check_optional_text(topic, "topic"),
+                   since=as_date(since, "since"), until=as_date(until, "until"))

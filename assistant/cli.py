@@ -13,7 +13,6 @@ from pathlib import Path
 from typing import Annotated, Any
 
 import typer
-from pydantic import SecretStr
 
 from assistant.api import Assistant
 from assistant.errors import USER_ERRORS
@@ -51,20 +50,15 @@ ApiKey = Annotated[str | None, typer.Option("--api-key", help=describe("generati
 def open_assistant(
     data_dir: Path | None, chroma_url: str | None, verbose: bool = False,
     llm: str | None = None, base_url: str | None = None, api_key: str | None = None,
+    **settings: Any,
 ) -> Assistant:
-    """An Assistant from the environment's settings, with the flags given."""
+    """An Assistant from the environment's settings, with the flags given (None: not given).
+
+    settings: further overrides by field name (e.g. auth=...), validated like the rest."""
     logging.basicConfig(level=logging.INFO if verbose else logging.WARNING, format="%(levelname)s %(name)s: %(message)s")
-    overrides: dict[str, Any] = {}
-    if data_dir is not None:
-        overrides["data_dir"] = data_dir
-    if chroma_url is not None:
-        overrides["chroma_url"] = chroma_url
-    settings = Settings()
-    if base_url or api_key:
-        connection = {"base_url": base_url or settings.generation.base_url,
-                      "api_key": SecretStr(api_key) if api_key else settings.generation.api_key}
-        overrides["generation"] = settings.generation.model_copy(update=connection)
-    return Assistant(settings=settings, llm=llm, **overrides)
+    overrides: dict[str, Any] = {"data_dir": data_dir, "chroma_url": chroma_url, **settings}
+    overrides["generation"] = {k: v for k, v in (("base_url", base_url), ("api_key", api_key)) if v}
+    return Assistant(llm=llm, **{k: v for k, v in overrides.items() if v is not None and v != {}})
 
 
 @app.command()
@@ -140,7 +134,7 @@ def ask(
 ) -> None:
     """Answer a question from the indexed articles, with numbered sources."""
     assistant = open_assistant(data_dir, chroma_url, verbose, llm, base_url, api_key)
-    filters = {"outlet": outlet, "topic": topic, "since": since, "until": until}
+    filters: dict[str, Any] = {"outlet": outlet, "topic": topic, "since": since, "until": until}
     if json_output or not assistant.llm:
         answer = assistant.ask(question, k=k, **filters)
         typer.echo(answer.model_dump_json(indent=2) if json_output else format_answer(answer))
@@ -166,7 +160,7 @@ def chat(
         if not question:
             break
         try:
-            filters = {"outlet": outlet, "topic": topic, "since": since, "until": until}
+            filters: dict[str, Any] = {"outlet": outlet, "topic": topic, "since": since, "until": until}
             if assistant.llm:
                 answer = echo_stream(assistant.stream(question, history, k=k, **filters))
             else:

@@ -7,9 +7,10 @@ from typing import Any
 from langchain_core.callbacks import CallbackManagerForRetrieverRun
 from langchain_core.documents import Document
 from langchain_core.retrievers import BaseRetriever
-from pydantic import ConfigDict
+from pydantic import ConfigDict, Field, field_validator
 
 from assistant.retrieval import HybridSearch
+from assistant.validation import check_k
 from index.catalog import Filters
 
 
@@ -19,13 +20,20 @@ class NewsdeskRetriever(BaseRetriever):
     model_config = ConfigDict(arbitrary_types_allowed=True)
 
     search: HybridSearch
-    k: int = 6
+    k: int = Field(6, description="passages returned per query (1..50, as the setting retrieval.k)")
     filters: Filters = Filters()
 
+    @field_validator("k")
+    @classmethod
+    def _k_in_bounds(cls, k: int) -> int:
+        check_k(k)
+        return k
+
     def _get_relevant_documents(
-        self, query: str, *, run_manager: CallbackManagerForRetrieverRun, **kwargs: Any
+        self, query: str, *, run_manager: CallbackManagerForRetrieverRun, k: int | None = None, **kwargs: Any
     ) -> list[Document]:
-        passages = self.search.search(query, k=self.k, filters=self.filters)
+        """Passages for query; k (e.g. retriever.invoke(query, k=2)) overrides the retriever's k."""
+        passages = self.search.search(query, k=check_k(k) or self.k, filters=self.filters)
         return [
             Document(
                 page_content=p.text,

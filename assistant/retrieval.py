@@ -29,7 +29,8 @@ def reciprocal_rank_fusion(rankings: Sequence[Sequence[str]], k: int = 60) -> li
 
 def cap_per_article(ranked: Sequence[tuple[str, float]], article_of: dict[str, str], cap: int) -> list[tuple[str, float]]:
     """Keep ranked chunks in order, at most `cap` per article."""
-    kept, per_article = [], {}
+    kept: list[tuple[str, float]] = []
+    per_article: dict[str, int] = {}
     for chunk_id, score in ranked:
         article = article_of[chunk_id]
         if per_article.get(article, 0) < cap:
@@ -64,7 +65,7 @@ class HybridSearch:
         article_of = {c: chunks[c].article_id for c, _ in fused}
         top = cap_per_article(fused, article_of, self.settings.max_chunks_per_article)[:k]
         articles = self.store.catalog.get_articles(article_of[c] for c, _ in top)
-        passages = []
+        passages: list[Passage] = []
         for chunk_id, score in top:
             chunk = chunks[chunk_id]
             article = articles.get(chunk.article_id)

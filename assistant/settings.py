@@ -3,12 +3,15 @@ keyword arguments all fill the same model."""
 
 from __future__ import annotations
 
+import difflib
 import hashlib
 from pathlib import Path
+from typing import Any
 
-from pydantic import BaseModel, ConfigDict, Field, SecretStr
+from pydantic import BaseModel, ConfigDict, Field, SecretStr, ValidationError, field_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
+from assistant.errors import ConfigError
 from assistant.timewords import TimeWordSettings
 from index import ChunkConfig, EmbeddingConfig, LoaderConfig
 from index.config import FetchConfig, NearDuplicateConfig, WatchConfig
@@ -91,7 +94,7 @@ class Settings(BaseSettings):
     """All of Newsdesk's settings."""
 
     model_config = SettingsConfigDict(
-        env_prefix="NEWSDESK_", env_nested_delimiter="__", extra="ignore"
+        env_prefix="NEWSDESK_", env_nested_delimiter="__", extra="forbid"
     )
 
     data_dir: Path = Field(Path(".newsdesk"), description="where the index lives")
@@ -116,8 +119,90 @@ class Settings(BaseSettings):
     prompts_dir: Path | None = Field(
         None, description="folder with your own answer.md / condense.md (default: the bundled ones)"
     )
+    auth: SecretStr | None = Field(
+        None, description="require a login on the web page and its API, as user:password"
+    )
+
+    @field_validator("auth")
+    @classmethod
+    def _user_and_password(cls, value: SecretStr | None) -> SecretStr | None:
+        """'user:password', both non-empty (the password may contain ':')."""
+        if value is not None:
+            user, sep, password = value.get_secret_value().partition(":")
+            if not (user and sep and password):
+                raise ValueError("expected user:password")
+        return value
+
+    def credentials(self) -> tuple[str, str] | None:
+        """The login of the web page as (user, password), or None without auth."""
+        if self.auth is None:
+            return None
+        user, _, password = self.auth.get_secret_value().partition(":")
+        return user, password
 
     def fingerprint(self) -> str:
         """Short hash of the settings that shape answers (for reproducible results)."""
         shaping = self.model_dump(include={"embedding", "chunking", "retrieval", "answer"})
         return hashlib.sha1(repr(sorted(shaping.items())).encode()).hexdigest()[:10]
+
+
+def build_settings(base: Settings | None = None, **overrides: Any) -> Settings:
+    """Settings from the environment (or base) with overrides applied, all validated.
+
+    Overrides are keyword arguments named like the fields; a section may be given as a model
+    or as a dict of some of its fields (merged into the base section), e.g.
+    build_settings(retrieval={"k": 3}). An unknown name or a value out of range raises
+    ConfigError naming the setting (model_copy(update=...) would skip that validation).
+    """
+    try:
+        if base is None:
+            return Settings(**overrides)
+        if not overrides:
+            return base
+        return Settings.model_validate(_merged(base.model_dump(), overrides))
+    except ValidationError as error:
+        raise ConfigError(describe_validation_error(error)) from None
+
+
+def describe_validation_error(error: ValidationError) -> str:
+    """A pydantic ValidationError as one line naming each setting, e.g.
+    "invalid settings: retrieval.k=500: Input should be less than or equal to 50"."""
+    parts = []
+    for problem in error.errors(include_url=False):
+        loc = [str(p) for p in problem["loc"]]
+        name = ".".join(loc) or "settings"
+        if problem["type"] == "extra_forbidden":
+            close = difflib.get_close_matches(loc[-1], _field_names(loc[:-1]), n=1)
+            parts.append(f"unknown setting {name!r}" + (f" (did you mean {close[0]!r}?)" if close else ""))
+        elif loc and loc[-1] in _SECRET_FIELDS:
+            parts.append(f"{name}: {problem['msg']}")  # never echo a password or key
+        else:
+            shown = repr(problem["input"])
+            parts.append(f"{name}={shown[:60] + '...' if len(shown) > 60 else shown}: {problem['msg']}")
+    return "invalid settings: " + "; ".join(parts)
+
+
+_SECRET_FIELDS = {"auth", "api_key"}
+
+
+def _field_names(path: list[str]) -> list[str]:
+    """Names of the fields of the settings section at path (e.g. ['retrieval'])."""
+    model: Any = Settings
+    for name in path:
+        field = model.model_fields.get(name) if isinstance(model, type) and issubclass(model, BaseModel) else None
+        if field is None:
+            return []
+        model = field.annotation
+    return list(model.model_fields) if isinstance(model, type) and issubclass(model, BaseModel) else []
+
+
+def _merged(base: dict[str, Any], overrides: dict[str, Any]) -> dict[str, Any]:
+    """base updated with overrides; a dict (or model) override of a section merges into it."""
+    result = dict(base)
+    for name, value in overrides.items():
+        if isinstance(value, BaseModel):
+            value = value.model_dump()
+        if isinstance(value, dict) and isinstance(result.get(name), dict):
+            value = _merged(result[name], value)
+        result[name] = value
+    return result

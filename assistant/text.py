@@ -3,12 +3,16 @@
 from __future__ import annotations
 
 import re
+import threading
 from functools import lru_cache
+from typing import Any
 
 import snowballstemmer
 
 _WORD = re.compile(r"\w+", re.UNICODE)
-_STEMMER = snowballstemmer.stemmer("porter")  # the algorithm of FTS5's 'porter' tokenizer
+# A Snowball stemmer keeps its working state in the object: shared by threads it returns wrong
+# stems (apple -> arena) that the cache would then keep. So each thread has its own.
+_STEMMERS = threading.local()
 
 # The Snowball project's English stop word list (snowballstem.org/algorithms/english/stop.txt),
 # kept here as data: importing a library for it cost a second at every CLI start.
@@ -36,10 +40,18 @@ def words(text: str) -> list[str]:
     return [w.lower() for w in _WORD.findall(text)]
 
 
-@lru_cache(maxsize=65536)
+def _stemmer() -> Any:  # snowballstemmer (or PyStemmer) stemmer object
+    """This thread's Porter stemmer (the algorithm of FTS5's 'porter' tokenizer)."""
+    stemmer = getattr(_STEMMERS, "porter", None)
+    if stemmer is None:
+        stemmer = _STEMMERS.porter = snowballstemmer.stemmer("porter")
+    return stemmer
+
+
+@lru_cache(maxsize=65536)  # thread-safe; it only ever stores stems of a thread's own stemmer
 def stem(word: str) -> str:
     """Porter stem of a lower-cased word."""
-    return _STEMMER.stemWord(word)
+    return _stemmer().stemWord(word)
 
 
 def content_stems(text: str) -> list[str]:

@@ -79,7 +79,8 @@ def parse_time_words(question: str, reference: date, events: dict[str, date] | N
             return TimeScope(until=end if word != "before" else start - timedelta(days=1), phrase=match.group(0))
         return TimeScope(start, end, phrase=match.group(0))
     if match := _BARE.search(question):
-        start, end = _period(*match.group(1, 2), None)
+        month, year = match.group(1, 2)
+        start, end = _period(month, year, None)
         return TimeScope(start, end, phrase=match.group(0))
     if match := _EVENT.search(question):
         word, event = match.group(1).lower(), match.group(2).strip().lower()

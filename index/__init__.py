@@ -2,7 +2,14 @@
 
 from index.article import Article, article_id_for
 from index.config import BUNDLED_MODEL, ChunkConfig, EmbeddingConfig, LoaderConfig
-from index.errors import IndexBusyError, IndexingError, IndexMismatchError, ModelNotFoundError
+from index.errors import (
+    IndexBusyError,
+    IndexingError,
+    IndexMismatchError,
+    ModelNotFoundError,
+    NewsdeskError,
+    StoreUnavailableError,
+)
 from index.report import IndexReport, Skipped
 
 __all__ = [
@@ -16,6 +23,8 @@ __all__ = [
     "IndexingError",
     "LoaderConfig",
     "ModelNotFoundError",
+    "NewsdeskError",
     "Skipped",
+    "StoreUnavailableError",
     "article_id_for",
 ]

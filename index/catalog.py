@@ -363,7 +363,8 @@ class Catalog:
 
 
 def _filter_sql(filters: Filters) -> tuple[str, list[object]]:
-    clauses, params = [], []
+    clauses: list[str] = []
+    params: list[object] = []
     if filters.outlet:
         clauses.append("lower(a.outlet) = lower(?)")
         params.append(filters.outlet)

@@ -3,12 +3,14 @@
 from __future__ import annotations
 
 import contextlib
+import functools
 import logging
 import os
-from collections.abc import Iterator
+import threading
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Protocol
+from typing import Any, Protocol
 
 import numpy as np
 
@@ -34,7 +36,11 @@ class Embedder(Protocol):
     """Turns texts into L2-normalised vectors."""
 
     model_key: str
-    dimension: int
+
+    @property
+    def dimension(self) -> int:
+        """Length of the vectors."""
+        ...
 
     def embed(self, texts: list[str]) -> np.ndarray:
         """Return one normalised float32 row per text."""
@@ -80,40 +86,53 @@ def use_bf16(precision: str) -> bool:
 
 
 class SentenceTransformerEmbedder:
-    """Embedder over a sentence-transformers model; the model loads on first use."""
+    """Embedder over a sentence-transformers model; the model loads on first use.
+
+    Safe to share between threads: the model loads once, and its Hugging Face tokenizer (a
+    Rust object that fails with "Already borrowed" when two threads use it at once) is only
+    ever called by one thread at a time. The forward passes themselves run concurrently.
+    """
 
     def __init__(self, config: EmbeddingConfig) -> None:
         self.config = config
         self.model_key = BUNDLED_MODEL if config.model in _BUNDLED_ALIASES else config.model
         self._model = None
         self._bf16: bool | None = None
+        self._load_lock = threading.Lock()
+        self._tokenizer_lock = threading.Lock()
 
     @property
     def model(self):  # noqa: ANN201 - sentence_transformers.SentenceTransformer
         """The loaded model (loaded once, offline unless HF_HUB_OFFLINE=0 is set)."""
         if self._model is None:
-            os.environ.setdefault("HF_HUB_OFFLINE", "1")
-            os.environ.setdefault("TOKENIZERS_PARALLELISM", "false")
-            from sentence_transformers import SentenceTransformer
-
-            location = resolve_model(self.config.model)
-            try:
-                self._model = SentenceTransformer(location, device="cpu")
-            except OSError as error:
-                raise ModelNotFoundError(
-                    f"embedding model '{self.config.model}' is not available offline: give a "
-                    "local path, or download it once with HF_HUB_OFFLINE=0"
-                ) from error
-            self._bf16 = use_bf16(self.config.precision)
-            log.info("loaded %s (bf16=%s)", self.model_key, self._bf16)
+            with self._load_lock:
+                if self._model is None:
+                    self._model = self._load()
         return self._model
+
+    def _load(self):  # noqa: ANN202 - sentence_transformers.SentenceTransformer
+        os.environ.setdefault("HF_HUB_OFFLINE", "1")
+        os.environ.setdefault("TOKENIZERS_PARALLELISM", "false")
+        from sentence_transformers import SentenceTransformer
+
+        location = resolve_model(self.config.model)
+        try:
+            model = SentenceTransformer(location, device="cpu")
+        except OSError as error:
+            raise ModelNotFoundError(
+                f"embedding model '{self.config.model}' is not available offline: give a "
+                "local path, or download it once with HF_HUB_OFFLINE=0"
+            ) from error
+        # encode() tokenizes each batch through preprocess(): one thread at a time
+        model.preprocess = _one_at_a_time(model.preprocess, self._tokenizer_lock)  # type: ignore[method-assign]
+        self._bf16 = use_bf16(self.config.precision)
+        log.info("loaded %s (bf16=%s)", self.model_key, self._bf16)
+        return model
 
     @property
     def dimension(self) -> int:
         """Length of the vectors."""
-        getter = getattr(self.model, "get_embedding_dimension", None) or getattr(
-            self.model, "get_sentence_embedding_dimension"
-        )
+        getter = getattr(self.model, "get_embedding_dimension", None) or self.model.get_sentence_embedding_dimension
         return int(getter())
 
     @property
@@ -141,12 +160,14 @@ class SentenceTransformerEmbedder:
         model = self.model
         with self._precision():
             outputs = model.encode(texts, batch_size=self.config.batch_size, output_value=None, show_progress_bar=False)
-        spans = model.tokenizer(texts, return_offsets_mapping=True, truncation=True, max_length=model.max_seq_length)
+        with self._tokenizer_lock:
+            spans = model.tokenizer(texts, return_offsets_mapping=True, truncation=True, max_length=model.max_seq_length)
+            pieces = [model.tokenizer.convert_ids_to_tokens(output["input_ids"]) for output in outputs]
+            special = set(model.tokenizer.all_special_tokens)
         found = []
-        for output, offsets in zip(outputs, spans["offset_mapping"], strict=True):
-            tokens = model.tokenizer.convert_ids_to_tokens(output["input_ids"])
+        for output, offsets, tokens in zip(outputs, spans["offset_mapping"], pieces, strict=True):
             vectors = output["token_embeddings"].float().numpy()
-            keep = [i for i, t in enumerate(tokens) if t not in model.tokenizer.all_special_tokens]
+            keep = [i for i, t in enumerate(tokens) if t not in special]
             vectors = vectors[keep]
             vectors /= np.maximum(np.linalg.norm(vectors, axis=1, keepdims=True), 1e-12)
             sentence = output["sentence_embedding"].float().numpy()
@@ -160,7 +181,9 @@ class SentenceTransformerEmbedder:
         """Word-pieces per text, from the model's own (fast) tokenizer."""
         if not texts:
             return []
-        encoded = self.model.tokenizer(texts, add_special_tokens=False)["input_ids"]
+        tokenizer = self.model.tokenizer
+        with self._tokenizer_lock:
+            encoded = tokenizer(texts, add_special_tokens=False)["input_ids"]
         return [len(ids) for ids in encoded]
 
     @contextlib.contextmanager
@@ -173,3 +196,14 @@ class SentenceTransformerEmbedder:
                     yield
             else:
                 yield
+
+
+def _one_at_a_time(function: Callable[..., Any], lock: threading.Lock) -> Callable[..., Any]:
+    """function, called under lock."""
+
+    @functools.wraps(function)
+    def locked(*args: Any, **kwargs: Any) -> Any:
+        with lock:
+            return function(*args, **kwargs)
+
+    return locked

@@ -1,10 +1,19 @@
-"""Errors raised by the write path."""
+"""Errors raised by the write path, under the one root of Newsdesk's errors.
+
+The root lives here because index/ is the bottom layer: assistant/ re-exports it as
+`assistant.AssistantError`, so a caller catches every Newsdesk error with one class.
+"""
 
 from __future__ import annotations
 
 
-class IndexingError(Exception):
-    """Base class for errors of the write path."""
+class NewsdeskError(Exception):
+    """Root of every error Newsdesk reports as a one-line message, not a traceback
+    (public name: assistant.AssistantError)."""
+
+
+class IndexingError(NewsdeskError):
+    """Base class for errors of the write path and of the stores."""
 
 
 class IndexMismatchError(IndexingError):
@@ -17,6 +26,10 @@ class IndexBusyError(IndexingError):
 
 class ModelNotFoundError(IndexingError):
     """The embedding model cannot be found locally."""
+
+
+class StoreUnavailableError(IndexingError):
+    """A store stopped answering (e.g. the Chroma server went down); what is indexed is kept."""
 
 
 class SkipArticle(Exception):

@@ -11,14 +11,16 @@ from __future__ import annotations
 import hashlib
 import logging
 import re
-from collections.abc import Iterator
+from collections.abc import Iterator, Mapping
 from dataclasses import dataclass, replace
 from datetime import UTC, date, datetime
+from typing import Any
 
 import feedparser
 
 from index.article import Article
 from index.catalog import Catalog
+from index.cleaning import clean_title
 from index.config import FetchConfig, LoaderConfig
 from index.errors import SkipArticle
 from index.fetch import Fetcher, FetchError, HttpCache, PageLimitReached, Response
@@ -239,9 +241,9 @@ def _one(items: Iterator[Article | Skipped], loading: LoaderConfig) -> Article:
     raise SkipArticle("no main text found in the page")
 
 
-def _with_meta(article: Article, meta: dict[str, object], prefer_feed: bool) -> Article:
+def _with_meta(article: Article, meta: Mapping[str, object], prefer_feed: bool) -> Article:
     """Fill (or, for feed content, override) the article's metadata with the feed entry's."""
-    changes: dict[str, object] = {}
+    changes: dict[str, Any] = {}
     for name, value in meta.items():
         if value and (prefer_feed or not getattr(article, name)):
             changes[name] = (metadata_text(value) or getattr(article, name)) if isinstance(value, str) else value

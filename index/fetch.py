@@ -215,7 +215,7 @@ class Fetcher:
                 response = self._get(site + "/robots.txt", {}, tries=1)
         except FetchError as error:
             if "HTTP 401" in str(error) or "HTTP 403" in str(error):
-                parser.disallow_all = True  # the robots.txt convention for 401/403
+                parser.disallow_all = True  # type: ignore[attr-defined]  # the convention for 401/403
                 return parser
             return None  # no robots.txt (404, unreachable): everything is allowed
         parser.parse(response.content.decode("utf-8", "replace").splitlines())

@@ -16,6 +16,7 @@ import time
 from collections.abc import Callable, Iterable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
+from functools import partial
 from pathlib import Path
 
 import numpy as np
@@ -87,10 +88,9 @@ class Indexer:
             files, roots = self._expand([i for i in inputs if not is_url(i)], report)
             web = WebRound(self.store.catalog, self.fetching, self.loading) if urls else None
             units: list[tuple[str, Callable[[], Iterable[WebItem]]]] = [
-                (str(path), lambda path=path, root=root: load_path(path, self.loading, root=root))
-                for path, root in files
+                (str(path), partial(load_path, path, self.loading, root=root)) for path, root in files
             ]
-            units += [(url, lambda url=url: web.read(url, feed=url in feed_urls or None)) for url in urls]  # type: ignore[union-attr]
+            units += [(url, partial(web.read, url, feed=url in feed_urls or None)) for url in urls]  # type: ignore[union-attr]
             seen: set[str] = set()
             batch = _Batch()
             stopped = False
@@ -194,13 +194,13 @@ class Indexer:
         elif original is not None and original.source_key != article.source_key:
             original_source, original_id = original.source_key, original.article_id
         else:
-            original_source = original_id = None
+            original_source, original_id = None, None
         similarity = 1.0
         if not original_source and self.near:
             match = self.near.find(article)
             if match:
                 original_source, original_id, similarity = match.source, match.article_id, match.similarity
-        if original_source:
+        if original_source and original_id:
             if state and state[0] == "article":
                 self._remove_source("article", article.source_key, IndexReport())
             catalog.add_alias(article.source_key, original_id, article.content_hash)

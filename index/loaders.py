@@ -14,7 +14,7 @@ import logging
 import os
 import re
 import stat
-from collections.abc import Callable, Iterable, Iterator
+from collections.abc import Callable, Iterable, Iterator, Mapping
 from datetime import date, datetime
 from pathlib import Path
 from typing import Any
@@ -205,7 +205,7 @@ def load_html(data: bytes, source: str, topic: str, url: str | None = None) -> I
         decode_text(data), url=url, with_metadata=True, include_comments=False,
         include_tables=False,
     )
-    document = extracted.as_dict() if extracted is not None else {}
+    document = {} if extracted is None else extracted if isinstance(extracted, dict) else extracted.as_dict()
     if not (document.get("text") or "").strip():
         raise SkipArticle("no main text found in the HTML page")
     meta = {
@@ -285,7 +285,7 @@ def load_pdf(data: bytes, source: str, topic: str) -> Iterator[Loaded]:
     try:
         reader = PdfReader(io.BytesIO(data))
         text = "\n\n".join(page.extract_text() or "" for page in reader.pages)
-        info = reader.metadata or {}
+        info: Mapping[str, Any] = reader.metadata or {}
     except (PdfReadError, ValueError, KeyError) as error:
         raise SkipArticle(f"unreadable PDF: {error}") from error
     lines = [line for line in text.strip().split("\n") if line.strip()]

@@ -4,15 +4,18 @@ from __future__ import annotations
 
 import hashlib
 import logging
-from collections.abc import Sequence
+from collections.abc import Iterator, Sequence
+from contextlib import contextmanager
 from pathlib import Path
+from typing import Any
 from urllib.parse import urlparse
 
+import httpx
 import numpy as np
 
 from index.catalog import Filters
 from index.chunking import Chunk
-from index.errors import IndexingError
+from index.errors import IndexingError, StoreUnavailableError
 
 log = logging.getLogger(__name__)
 
@@ -36,6 +39,7 @@ class ChromaStore:
     def __init__(self, path: Path | None, url: str | None, name: str, metadata: dict[str, str]) -> None:
         import chromadb
 
+        self.url = url
         if url:
             try:
                 self.client = _http_client(url)
@@ -70,44 +74,61 @@ class ChromaStore:
 
     def count(self) -> int:
         """Number of stored chunk vectors."""
-        return self.collection.count()
+        with self._answering():
+            return self.collection.count()
 
     def delete_articles(self, article_ids: Sequence[str]) -> None:
         """Remove every chunk of these articles."""
         for start in range(0, len(article_ids), 500):
             part = list(article_ids[start : start + 500])
-            self.collection.delete(where={"article_id": {"$in": part}})
+            with self._answering():
+                self.collection.delete(where={"article_id": {"$in": part}})
 
     def add(self, chunks: Sequence[Chunk], vectors: np.ndarray, metadata: Sequence[dict[str, object]]) -> None:
         """Store chunks with their vectors and filter metadata."""
         for start in range(0, len(chunks), _MAX_BATCH):
             end = start + _MAX_BATCH
-            self.collection.upsert(
-                ids=[c.chunk_id for c in chunks[start:end]],
-                embeddings=vectors[start:end],
-                documents=[c.text for c in chunks[start:end]],
-                metadatas=list(metadata[start:end]),
-            )
+            with self._answering():
+                self.collection.upsert(
+                    ids=[c.chunk_id for c in chunks[start:end]],
+                    embeddings=vectors[start:end],
+                    documents=[c.text for c in chunks[start:end]],
+                    metadatas=list(metadata[start:end]),
+                )
 
     def query(self, vector: np.ndarray, limit: int, filters: Filters) -> list[tuple[str, float]]:
         """(chunk id, cosine similarity) of the nearest chunks, best first."""
-        total = self.collection.count()
+        total = self.count()
         if total == 0:
             return []
-        result = self.collection.query(
-            query_embeddings=[vector], n_results=min(limit, total), where=_where(filters),
-            include=["distances"],
-        )
+        with self._answering():
+            result = self.collection.query(
+                query_embeddings=[vector], n_results=min(limit, total), where=_where(filters),
+                include=["distances"],
+            )
         return [(cid, 1.0 - dist) for cid, dist in zip(result["ids"][0], result["distances"][0], strict=True)]
 
 
-def _chroma_settings():  # noqa: ANN202 - chromadb.config.Settings, imported lazily
+    @contextmanager
+    def _answering(self) -> Iterator[None]:
+        """A Chroma server that stopped answering mid-call: a one-line StoreUnavailableError.
+        (Writes come before the catalog rows, so a re-run repairs what was cut short.)"""
+        try:
+            yield
+        except httpx.TransportError as error:
+            raise StoreUnavailableError(
+                f"the Chroma server at {self.url} stopped answering ({type(error).__name__}: {error}): "
+                "what is indexed is kept; start the server again and re-run to finish"
+            ) from error
+
+
+def _chroma_settings() -> Any:  # chromadb.config.Settings, imported lazily
     from chromadb.config import Settings
 
     return Settings(anonymized_telemetry=False)
 
 
-def _http_client(url: str):  # noqa: ANN202 - chromadb ClientAPI
+def _http_client(url: str) -> Any:  # chromadb ClientAPI
     """A client of the Chroma server at url (http://host:port)."""
     import chromadb
 

@@ -8,13 +8,12 @@ A line holding only `---` splits it into a system message (above) and a user mes
 
 from __future__ import annotations
 
-import os
 import string
 from collections.abc import Iterable
 from dataclasses import dataclass
 from pathlib import Path
 
-PROMPTS_DIR_ENV = "NEWSDESK_PROMPTS_DIR"
+PROMPTS_DIR_ENV = "NEWSDESK_PROMPTS_DIR"  # fills the setting prompts_dir; named in messages
 BUNDLED_DIR = Path(__file__).resolve().parent
 SEPARATOR = "---"
 
@@ -46,9 +45,9 @@ def placeholders(template: str) -> set[str]:
 
 
 def prompt_path(name: str, directory: str | Path | None = None) -> Path:
-    """The file for prompt `name`: in directory (or $NEWSDESK_PROMPTS_DIR) when it holds one,
-    else the bundled copy."""
-    chosen = directory or os.environ.get(PROMPTS_DIR_ENV)
+    """The file for prompt `name`: in directory (the setting prompts_dir, env
+    NEWSDESK_PROMPTS_DIR) when it holds one, else the bundled copy."""
+    chosen = directory
     if chosen:
         candidate = Path(chosen).expanduser() / f"{name}.md"
         if candidate.is_file():

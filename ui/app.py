@@ -13,12 +13,18 @@ from typing import Any
 
 import gradio as gr
 
-from assistant import Answer, Assistant, ArticleView, IndexReport
+from assistant import Answer, ArticleView, Assistant, IndexReport
 from assistant.errors import USER_ERRORS
+from assistant.validation import check_history, check_text
 from ui import render
 from ui.render import Turn
 from ui.uploads import (
-    UPLOAD_SUFFIXES, UPLOADS_FOLDER, UploadLimits, UploadRefused, forget_upload, store_uploads,
+    UPLOAD_SUFFIXES,
+    UPLOADS_FOLDER,
+    UploadLimits,
+    UploadRefused,
+    forget_upload,
+    store_uploads,
 )
 
 log = logging.getLogger(__name__)
@@ -44,13 +50,19 @@ class Page:
         since: str | None, until: str | None, k: float | None, mode: str | None = None,
     ) -> Iterator[tuple[Any, ...]]:
         """Stream the answer into the chat, then show its sources."""
-        question = (question or "").strip()
+        try:
+            question = check_text(question or "", "the question").strip()
+        except USER_ERRORS as error:  # e.g. a lone surrogate: shown escaped, never echoed raw
+            escaped = str(question).encode("utf-8", "backslashreplace").decode("utf-8")
+            turns = [*turns, Turn(question=escaped, error=str(error))]
+            yield "", turns, render.chat_html(turns), gr.skip()
+            return
         if not question:
             yield gr.skip(), turns, gr.skip(), gr.skip()
             return
         filters = {"outlet": outlet or None, "topic": topic or None, "since": (since or "").strip() or None,
                    "until": (until or "").strip() or None}
-        shown = {name: value for name, value in filters.items() if value}
+        shown: dict[str, object] = {name: value for name, value in filters.items() if value}
         if k and int(k) != self.default_k:
             shown["sources"] = int(k)
         history = [(t.question, t.answer.text) for t in turns if t.answer is not None and not t.answer.abstained]
@@ -100,13 +112,13 @@ class Page:
         """Answer a question from the indexed articles. Returns the Answer as JSON: text,
         abstained, citations (n, title, outlet, url, quote, start, end: offsets of the quote
         in the article body), passages, timings. history: [[question, answer], ...].
-        mode: "extractive" or "llm" (when the server runs with --llm)."""
-        pairs = [(str(h[0]), str(h[1])) for h in history or [] if len(h) >= 2]
+        mode: "extractive" or "llm" (when the server runs with --llm). Bad input (a question
+        that is not text, k outside 1..50, a malformed history) is a one-line error."""
         try:
-            answer = self.assistant.ask(question, pairs, k=k or None, mode=mode or None, outlet=outlet,
+            answer = self.assistant.ask(question, check_history(history), k=k, mode=mode or None, outlet=outlet,
                                         topic=topic, since=since, until=until)
         except USER_ERRORS as error:
-            raise gr.Error(str(error)) from error
+            raise refused("/ask", error) from None
         return answer.model_dump(mode="json")
 
     # --- library ------------------------------------------------------------------------
@@ -128,7 +140,10 @@ class Page:
 
     def index_url(self, url: str | None, progress: gr.Progress = gr.Progress()) -> str:
         """Fetch and index a web page, or every new entry of an RSS/Atom feed."""
-        url = (url or "").strip()
+        try:
+            url = check_text(url or "", "the address").strip()
+        except USER_ERRORS as error:
+            return f'<div class="nd-report nd-error" role="alert">{render.esc(error)}</div>'
         if not url.lower().startswith(("http://", "https://")):
             return '<div class="nd-report nd-muted">Give a page or feed address starting with http:// or https://.</div>'
         report = self._index([url], progress)
@@ -185,8 +200,8 @@ class Page:
         """Remove the selected article from the index."""
         if not article_id:
             return '<div class="nd-report nd-muted">Click a row of the table first.</div>'
-        view = self.assistant.article(article_id)
         try:
+            view = self.assistant.article(check_text(article_id, "the article id"))
             report = self.assistant.remove(article_id)
         except USER_ERRORS as error:
             return f'<div class="nd-report nd-error" role="alert">{render.esc(error)}</div>'
@@ -206,6 +221,12 @@ class Page:
             gr.update(choices=self.known_folders()), chat,
             "", gr.update(interactive=False, value="Delete selected article"), self.feeds(),
         )
+
+
+def refused(endpoint: str, error: Exception) -> gr.Error:
+    """A user error of an API call: one line in the log, the message to the caller, no traceback."""
+    log.info("%s refused: %s", endpoint, error)
+    return gr.Error(str(error), print_exception=False)
 
 
 def build_app(assistant: Assistant, limits: UploadLimits | None = None) -> gr.Blocks:

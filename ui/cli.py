@@ -8,27 +8,25 @@ from typing import Annotated
 
 import typer
 
-from assistant.cli import ApiKey, BaseUrl, ChromaUrl, DataDir, Llm, Verbose, open_assistant
+from assistant.cli import (
+    ApiKey,
+    BaseUrl,
+    ChromaUrl,
+    DataDir,
+    Llm,
+    Verbose,
+    describe,
+    open_assistant,
+)
 
 Host = Annotated[str, typer.Option("--host", help="interface to bind; 0.0.0.0 exposes the page to the network")]
 Port = Annotated[int, typer.Option("--port", help="TCP port")]
 Auth = Annotated[str | None, typer.Option(
-    "--auth", envvar="NEWSDESK_AUTH", show_envvar=True,
-    help="require a login, as user:password (page and API)",
+    "--auth", help=describe("auth") + " [env NEWSDESK_AUTH]",
 )]
 RootPath = Annotated[str | None, typer.Option(
     "--root-path", help="URL prefix when served behind a reverse proxy, e.g. /newsdesk",
 )]
-
-
-def parse_auth(value: str | None) -> tuple[str, str] | None:
-    """'user:password' -> (user, password); the password may contain ':'."""
-    if not value:
-        return None
-    user, sep, password = value.partition(":")
-    if not sep or not user or not password:
-        raise typer.BadParameter("expected user:password", param_hint="--auth / NEWSDESK_AUTH")
-    return user, password
 
 
 def serve(
@@ -37,11 +35,11 @@ def serve(
     llm: Llm = None, base_url: BaseUrl = None, api_key: ApiKey = None, verbose: Verbose = False,
 ) -> None:
     """Start the web page: chat with cited sources, uploads, library (Ctrl-C to stop)."""
-    credentials = parse_auth(auth)
     os.environ.setdefault("GRADIO_ANALYTICS_ENABLED", "False")
     from ui.app import build_app, launch_options
 
-    assistant = open_assistant(data_dir, chroma_url, verbose, llm=llm, base_url=base_url, api_key=api_key)
+    assistant = open_assistant(data_dir, chroma_url, verbose, llm=llm, base_url=base_url, api_key=api_key, auth=auth)
+    credentials = assistant.settings.credentials()
     typer.echo("loading the model and opening the index...", err=True)
     assistant.warm_up()
     limits = assistant.settings.upload

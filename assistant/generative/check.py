@@ -140,6 +140,7 @@ def check_reply(
     not_stated = bool(NOT_STATED.match(claims[0])) if claims else False
     sentences: list[SentenceCheck] = []
     best_per_n: dict[int, Citation] = {}
+    reason: str | None
     for index, ((start, end), claim, numbers) in enumerate(zip(spans, claims, cites, strict=True)):
         if not numbers and index == 0 and not_stated:
             sentences.append(SentenceCheck(text=text[start:end], start=start, end=end, supported=True, reason=None))

@@ -26,7 +26,7 @@ OTHER = "Choir wins county contest\n\nThe Tolborough male voice choir won the co
 
 def test_parse_every() -> None:
     assert parse_every("15m") == 900 and parse_every("2h30m") == 9000 and parse_every("45") == 45
-    with pytest.raises(ValueError):
+    with pytest.raises(ValueError, match="soon"):
         parse_every("soon")
 
 

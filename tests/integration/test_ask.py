@@ -8,19 +8,11 @@ from itertools import pairwise
 from pathlib import Path
 
 import pytest
-from langchain_core.documents import Document
-from langchain_core.retrievers import BaseRetriever
+from langchain_core.runnables import RunnableLambda
 from support import Indexed, MakeAssistant, assert_consistent
 
-from assistant import (
-    ABSTENTION,
-    Answer,
-    Assistant,
-    Citation,
-    IndexReport,
-    InvalidQuestionError,
-    Passage,
-)
+from assistant import ABSTENTION, Answer, Assistant, InvalidQuestionError
+from assistant.api import EMPTY_INDEX
 from index import ChunkConfig, EmbeddingConfig, IndexMismatchError
 from index.embedding import Embedder
 from index.sentences import sentence_spans
@@ -65,7 +57,6 @@ def assert_quotes_are_verbatim(assistant: Assistant, answer: Answer) -> None:
 
 def test_index_report(indexed: Indexed) -> None:
     report = indexed.report
-    assert isinstance(report, IndexReport)
     assert sorted(report.added) == sorted(indexed.source(s) for s in INDEXED_SOURCES)
     assert report.updated == report.removed == report.unchanged == report.duplicates == []
     assert [(s.source, "invalid JSON" in s.reason) for s in report.skipped] == [
@@ -88,22 +79,24 @@ def test_ask_cites_the_right_article(indexed: Indexed, question: str, source: st
 
 def test_python_contract(indexed: Indexed) -> None:
     answer = indexed.assistant.ask(QUESTIONS[0][0])
-    assert isinstance(answer, Answer)
-    assert isinstance(answer.text, str) and isinstance(answer.abstained, bool)
-    assert answer.citations and all(isinstance(c, Citation) for c in answer.citations)
+    assert (answer.question, answer.abstained, answer.mode, answer.model, answer.fallback) == (
+        QUESTIONS[0][0], False, "extractive", None, None)
+    assert answer.standalone_question is None  # no history
     first = answer.citations[0]
-    assert first.n == 1
-    for name in ("n", "source", "title", "outlet", "published", "url", "quote", "start", "end"):
-        assert hasattr(first, name)
-    assert first.title == "Harbour Bank of Port Elwin names Marta Quill as chief executive"
-    assert Path(first.source).is_absolute()
-    assert answer.passages and all(isinstance(p, Passage) for p in answer.passages)
-    for name in ("source", "title", "text", "score"):
-        assert hasattr(answer.passages[0], name)
+    assert (first.n, first.title, first.source, first.topic, first.outlet, first.published, first.url) == (
+        1, "Harbour Bank of Port Elwin names Marta Quill as chief executive",
+        indexed.source("business/harbour-bank.txt"), "business", None, None, None)
+    assert first.quote.startswith("The Harbour Bank of Port Elwin has appointed Marta Quill as its chief executive")
+    assert [c.n for c in answer.citations] == list(range(1, len(answer.citations) + 1))
+    assert_quotes_are_verbatim(indexed.assistant, answer)
+    assert "total" in answer.timings and answer.timings["total"] > 0
+    assert len(answer.passages) == indexed.assistant.settings.retrieval.k
+    assert answer.passages[0].source == first.source and "chief executive" in answer.passages[0].text
     scores = [p.score for p in answer.passages]
     assert scores == sorted(scores, reverse=True)
     assert [p.rank for p in answer.passages] == list(range(1, len(answer.passages) + 1))
-    assert "chief executive" in answer.passages[0].text
+    for passage in answer.passages:
+        assert indexed.assistant.article(passage.article_id).body[passage.start : passage.end] == passage.text
 
 
 def test_passages_are_article_text_and_capped_per_article(indexed: Indexed) -> None:
@@ -139,9 +132,11 @@ def test_boilerplate_and_scripts_are_never_indexed(indexed: Indexed) -> None:
 
 
 def test_stream_yields_text_then_the_answer(indexed: Indexed) -> None:
-    items = list(indexed.assistant.stream(QUESTIONS[0][0]))
-    assert all(isinstance(i, str) for i in items[:-1]) and isinstance(items[-1], Answer)
-    assert "Marta Quill" in "".join(items[:-1])
+    *pieces, answer = indexed.assistant.stream(QUESTIONS[0][0])
+    assert "".join(pieces) == " ".join(f"{c.quote} [{c.n}]" for c in answer.citations)  # type: ignore[union-attr]
+    assert "Marta Quill" in "".join(pieces)  # type: ignore[arg-type]
+    expected = indexed.assistant.ask(QUESTIONS[0][0])
+    assert answer.model_dump(exclude={"timings"}) == expected.model_dump(exclude={"timings"})  # type: ignore[union-attr]
 
 
 def test_unanswerable_question_abstains(indexed: Indexed) -> None:
@@ -165,9 +160,9 @@ def test_unanswerable_question_abstains(indexed: Indexed) -> None:
 def test_filters(indexed: Indexed, filters: dict, allowed: set[str]) -> None:
     question = "What happened in Port Elwin, Cray and the Skerrin Islands?"
     passages = indexed.assistant.search(question, k=10, **filters)
-    assert passages, filters
-    assert {p.source for p in passages} <= {indexed.source(s) for s in allowed}
+    assert {p.source for p in passages} == {indexed.source(s) for s in allowed}
     answer = indexed.assistant.ask(question, **filters)
+    assert {p.source for p in answer.passages} == {indexed.source(s) for s in allowed}
     assert {c.source for c in answer.citations} <= {indexed.source(s) for s in allowed}
 
 
@@ -184,17 +179,18 @@ def test_bad_filter_date_is_a_clear_error(indexed: Indexed) -> None:
 
 def test_langchain_retriever(indexed: Indexed) -> None:
     retriever = indexed.assistant.retriever(k=3)
-    assert isinstance(retriever, BaseRetriever)
     documents = retriever.invoke("Who discovered the comet from Hallow Hill?")
-    assert 1 <= len(documents) <= 3
-    assert all(isinstance(d, Document) for d in documents)
+    assert len(documents) == 3
     top = documents[0]
     assert top.metadata["source"] == indexed.source("science/comet.html")
     assert "comet" in top.page_content
     body = indexed.assistant.article(top.metadata["article_id"]).body
     assert body[top.metadata["start"] : top.metadata["end"]] == top.page_content
     sport = indexed.assistant.retriever(k=5, topic="sport").invoke("comet")
-    assert all(d.metadata["topic"] == "sport" for d in sport)
+    assert {d.metadata["source"] for d in sport} == {indexed.source("sport/rowing.json#1"), indexed.source("sport/rowing.json#2")}
+    # it composes with any LangChain runnable
+    titles = (retriever | RunnableLambda(lambda docs: [d.metadata["title"] for d in docs])).invoke("comet")
+    assert titles[0] == top.metadata["title"]
 
 
 def test_stats_and_articles(indexed: Indexed) -> None:
@@ -233,7 +229,7 @@ def test_empty_and_huge_questions_are_clear_errors(indexed: Indexed) -> None:
 
 def test_question_on_an_empty_index(tmp_path: Path, make_assistant: MakeAssistant) -> None:
     answer = make_assistant(tmp_path / "empty").ask("Who runs the Harbour Bank?")
-    assert answer.abstained and "empty" in answer.text and answer.citations == []
+    assert (answer.abstained, answer.text, answer.citations) == (True, EMPTY_INDEX, [])
 
 
 def test_reopening_with_other_settings_is_refused(indexed: Indexed, make_assistant: MakeAssistant) -> None:
@@ -247,7 +243,8 @@ def test_reopening_with_other_settings_is_refused(indexed: Indexed, make_assista
 def test_follow_up_question_uses_the_history(indexed: Indexed) -> None:
     first = indexed.assistant.ask(QUESTIONS[0][0])
     follow_up = indexed.assistant.ask("And what did the chairman say?", history=[(QUESTIONS[0][0], first.text)])
-    assert follow_up.standalone_question and "Harbour" in follow_up.standalone_question
+    assert follow_up.standalone_question == (
+        "And what did the chairman say? (appointed chief executive Harbour Bank Port Elwin)")
     assert follow_up.passages[0].source == indexed.source("business/harbour-bank.txt")
     assert_quotes_are_verbatim(indexed.assistant, follow_up)
     messages = [{"role": "user", "content": QUESTIONS[0][0]}, {"role": "assistant", "content": first.text}]
@@ -255,25 +252,50 @@ def test_follow_up_question_uses_the_history(indexed: Indexed) -> None:
 
 
 @pytest.mark.parametrize(
-    "question",
+    ("question", "cited", "says"),
     [
-        'What did "Marta Quill" promise? AND OR NOT NEAR(bank, 3) * ^ -branches',
-        "What is it?",  # only stopwords: no keyword query at all
-        "Wie heißt die neue Chefin der Harbour Bank? 🚢",
-        "?!",
+        # FTS5 syntax in a question is quoted, never run as a query
+        ('What did "Marta Quill" promise? AND OR NOT NEAR(bank, 3) * ^ -branches', "business/harbour-bank.txt",
+         "promised to keep all nine branches open"),
+        ("What is it?", None, None),  # only stopwords: no keyword query at all, nothing to answer
+        ("?!", None, None),
     ],
 )
-def test_odd_questions_get_answers_not_errors(indexed: Indexed, question: str) -> None:
+def test_odd_questions_get_answers_not_errors(indexed: Indexed, question: str, cited: str | None, says: str | None) -> None:
     answer = indexed.assistant.ask(question)
-    assert isinstance(answer.text, str) and answer.text
+    if cited is None:
+        assert (answer.abstained, answer.text, answer.citations) == (True, ABSTENTION, [])
+        return
+    assert (answer.abstained, answer.citations[0].source) == (False, indexed.source(cited))
+    assert says in answer.text
     assert_quotes_are_verbatim(indexed.assistant, answer)
 
 
-def test_concurrent_questions_from_threads(indexed: Indexed) -> None:
-    from concurrent.futures import ThreadPoolExecutor
+def test_a_question_in_another_language_with_an_emoji(indexed: Indexed) -> None:
+    answer = indexed.assistant.ask("Wie heißt die neue Chefin der Harbour Bank? 🚢")
+    assert {c.source for c in answer.citations} <= {indexed.source("business/harbour-bank.txt")}
+    assert (answer.text == ABSTENTION) is answer.abstained is (answer.citations == [])
+    assert_quotes_are_verbatim(indexed.assistant, answer)
 
-    questions = [q for q, _, expected in QUESTIONS if expected][:4]
-    expected = {q: indexed.assistant.ask(q).text for q in questions}
-    with ThreadPoolExecutor(max_workers=4) as pool:
-        answers = list(pool.map(indexed.assistant.ask, questions))
-    assert [a.text for a in answers] == [expected[q] for q in questions]
+
+@pytest.mark.parametrize(("k", "shown"), [("abc", "'abc'"), (2.5, "2.5"), (-5, "-5"), (0, "0"), (10**9, "1000000000")])
+def test_k_outside_its_bounds_is_a_clear_error(indexed: Indexed, k: object, shown: str) -> None:
+    message = rf"^k={shown}: the number of passages must be a whole number from 1 to 50$"
+    with pytest.raises(InvalidQuestionError, match=message):
+        indexed.assistant.ask(QUESTIONS[0][0], k=k)  # type: ignore[arg-type]
+    with pytest.raises(InvalidQuestionError, match=message):
+        indexed.assistant.search(QUESTIONS[0][0], k=k)  # type: ignore[arg-type]
+    assert len(indexed.assistant.search(QUESTIONS[0][0], k=3)) == 3
+
+
+@pytest.mark.parametrize(
+    ("question", "message"),
+    [
+        ("Who runs the bank\udcff?", r"^the question is not valid text: character 18 is not UTF-8 \('\\udcff', "),
+        (42, r"^the question must be text, not int$"),
+        (None, r"^the question must be text, not NoneType$"),
+    ],
+)
+def test_a_question_that_is_not_text_is_a_clear_error(indexed: Indexed, question: object, message: str) -> None:
+    with pytest.raises(InvalidQuestionError, match=message):
+        indexed.assistant.ask(question)  # type: ignore[arg-type]

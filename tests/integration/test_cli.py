@@ -48,7 +48,7 @@ def test_ask_json_prints_the_whole_answer(indexed: Indexed, cli: Cli) -> None:
     assert citation.source == indexed.source("business/harbour-bank.txt")
     body = indexed.assistant.article(citation.article_id).body
     assert body[citation.start : citation.end] == citation.quote
-    assert answer.passages
+    assert [p.rank for p in answer.passages] == [1, 2, 3, 4, 5, 6]  # the settings' k
 
 
 def test_ask_prints_the_answer_and_numbered_sources(indexed: Indexed, cli: Cli) -> None:
@@ -94,3 +94,27 @@ def test_eval_on_the_fixture_questions(indexed: Indexed, cli: Cli) -> None:
     assert report["abstain_unanswerable"] == 1.0 and report["abstain_answerable"] == 0.0
     assert 0 < report["latency_p50_ms"] <= report["latency_p95_ms"]
     assert [r["id"] for r in report["results"]] == ["t1", "t2", "t3", "t4", "u1"]
+
+
+@pytest.mark.parametrize(
+    ("args", "env", "message"),
+    [
+        (("ask", "Who paid \udcff?"), {},  # the byte 0xff: not UTF-8
+         "error: the question is not valid text: character 10 is not UTF-8 ('\\udcff', e.g. from invalid UTF-8 bytes)"),
+        (("ask", "Who runs the bank?", "--outlet", "Gazette \udce9"), {},
+         "error: outlet is not valid text: character 9 is not UTF-8 ('\\udce9', e.g. from invalid UTF-8 bytes)"),
+        (("ask", "Who runs the bank?", "--k", "-5"), {},
+         "error: k=-5: the number of passages must be a whole number from 1 to 50"),
+        (("ask", "Who runs the bank?", "--k", "1000000000"), {},
+         "error: k=1000000000: the number of passages must be a whole number from 1 to 50"),
+        (("ask", "Who runs the bank?"), {"NEWSDESK_RETRIEVAL__K": "500"},
+         "error: invalid settings: retrieval.k='500': Input should be less than or equal to 50"),
+        (("stats",), {"NEWSDESK_RETRIEVAL__KK": "5"},
+         "error: invalid settings: unknown setting 'retrieval.kk' (did you mean 'k'?)"),
+    ],
+)
+def test_bad_input_is_one_line_on_stderr(indexed: Indexed, cli: Cli, args: tuple[str, ...], env: dict[str, str],
+                                         message: str) -> None:
+    result = cli(*args, "--data-dir", indexed.data_dir, env=env)
+    assert (result.returncode, result.stdout) == (1, "")
+    assert result.stderr == message + "\n"

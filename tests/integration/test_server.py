@@ -6,9 +6,17 @@ from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
-from support import BIN, MakeAssistant, assert_consistent, copy_articles, free_port, serving
+from support import (
+    BIN,
+    MakeAssistant,
+    assert_consistent,
+    copy_articles,
+    free_port,
+    serving,
+    write_generated_corpus,
+)
 
-from index import IndexingError
+from index import IndexingError, StoreUnavailableError
 
 pytestmark = [pytest.mark.integration, pytest.mark.server, pytest.mark.slow]
 
@@ -54,3 +62,43 @@ def test_unreachable_server_is_a_clear_error(tmp_path: Path, make_assistant: Mak
     assistant = make_assistant(tmp_path / "data", chroma_url=f"http://127.0.0.1:{free_port()}")
     with pytest.raises(IndexingError, match="cannot reach the Chroma server"):
         assistant.stats()
+
+
+def test_a_chroma_server_dying_mid_index_is_one_clear_error_and_a_rerun_repairs(
+    tmp_path: Path, make_assistant: MakeAssistant,
+) -> None:
+    """The server is killed while articles are being indexed: the run ends with a one-line
+    StoreUnavailableError (the CLI prints it as `error: ...`), what was indexed before is kept,
+    and once the server is back the same command finishes the job."""
+    corpus = tmp_path / "articles"
+    write_generated_corpus(corpus, range(40))
+    port, path = free_port(), tmp_path / "chroma-server"
+    url = f"http://127.0.0.1:{port}"
+    command = [str(BIN / "chroma"), "run", "--path", str(path), "--port", str(port), "--host", "127.0.0.1"]
+    assistant = make_assistant(tmp_path / "data", chroma_url=url)
+    with serving(command, f"{url}/api/v2/heartbeat", tmp_path / "chroma-1.log") as server:
+        first = assistant.index([corpus / "wire" / "dispatch-000.txt"])
+        assert len(first.added) == 1
+
+        def kill_halfway(done: int, total: int, current: str) -> None:
+            if done == total // 2:
+                server.kill()
+                server.wait()
+
+        with pytest.raises(StoreUnavailableError) as refused:
+            assistant.index([corpus], progress=kill_halfway)
+    message = str(refused.value)
+    assert "\n" not in message
+    assert message.startswith(f"the Chroma server at {url} stopped answering (")
+    assert message.endswith("): what is indexed is kept; start the server again and re-run to finish")
+    with pytest.raises(StoreUnavailableError, match=f"^the Chroma server at {url} stopped answering"):
+        assistant.ask("What did the dispatch say?")  # the read path says the same, no traceback
+
+    with serving(command, f"{url}/api/v2/heartbeat", tmp_path / "chroma-2.log"):
+        again = assistant.index([corpus])
+        assert sorted(again.added) == sorted(str(p) for p in (corpus / "wire").glob("dispatch-0[0-3]?.txt")
+                                             if p.name != "dispatch-000.txt")
+        assert again.unchanged == [str(corpus / "wire" / "dispatch-000.txt")]
+        stats = assistant.stats()
+        assert stats.articles == 40 and stats.vectors == stats.chunks
+        assert_consistent(assistant.store)

@@ -6,7 +6,7 @@ from pathlib import Path
 
 import pytest
 
-from assistant import Assistant, ConfigError
+from assistant import Assistant, ConfigError, Settings
 from assistant.generative.chain import ANSWER_FIELDS, CONDENSE_FIELDS, load_prompts
 from prompts import BUNDLED_DIR, PROMPTS_DIR_ENV, PromptError, load_prompt, placeholders
 
@@ -43,8 +43,8 @@ def test_prompts_dir_from_the_environment_with_bundled_fallback(tmp_path: Path, 
     (tmp_path / "answer.md").write_text(
         "Only the passages. Otherwise say: {abstention}\n---\n{passages}\n\nQ: {question}\n", encoding="utf-8"
     )
-    monkeypatch.setenv(PROMPTS_DIR_ENV, str(tmp_path))
-    answer, condense = load_prompts()
+    monkeypatch.setenv(PROMPTS_DIR_ENV, str(tmp_path))  # the setting prompts_dir
+    answer, condense = load_prompts(Settings().prompts_dir)
     assert answer.path == tmp_path / "answer.md"
     assert answer.user == "{passages}\n\nQ: {question}"
     assert condense.path == BUNDLED_DIR / "condense.md"  # not copied: the bundled one

@@ -4,11 +4,19 @@ through the page's own API, and a headless Debian chromium driven by Playwright.
 from __future__ import annotations
 
 from collections.abc import Iterator
+from pathlib import Path
 from typing import Any
 
 import pytest
 from ui_support import (
-    AUTH, CHROMIUM, CHROMIUM_ARGS, OUTPUT, Server, index_through_api, start_server, stop_server,
+    AUTH,
+    CHROMIUM,
+    CHROMIUM_ARGS,
+    OUTPUT,
+    Server,
+    index_through_api,
+    start_server,
+    stop_server,
 )
 
 
@@ -29,6 +37,17 @@ def auth_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Server]:
     """A server with an empty index that requires a login (NEWSDESK_AUTH)."""
     root = tmp_path_factory.mktemp("ui-auth-server")
     running = start_server(root / "data", root / "serve.log", auth=AUTH)
+    try:
+        yield running
+    finally:
+        stop_server(running)
+
+
+@pytest.fixture
+def fresh_auth_server(tmp_path: Path) -> Iterator[Server]:
+    """A login-protected server of its own with an empty index, for a test that needs the
+    first-run state whatever other tests did to the shared servers."""
+    running = start_server(tmp_path / "data", tmp_path / "serve.log", auth=AUTH)
     try:
         yield running
     finally:

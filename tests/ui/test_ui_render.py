@@ -5,7 +5,17 @@ from __future__ import annotations
 from datetime import date
 
 from assistant import ABSTENTION, Answer, ArticleView, Citation, IndexReport, Passage
-from ui.render import Span, Turn, chat_html, esc, highlight, markers_html, report_html, safe_url, sources_html
+from ui.render import (
+    Span,
+    Turn,
+    chat_html,
+    esc,
+    highlight,
+    markers_html,
+    report_html,
+    safe_url,
+    sources_html,
+)
 
 BODY = "First sentence here. The <b>second</b> one & more.\n\nThird sentence: 2 < 3."
 

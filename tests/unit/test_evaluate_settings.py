@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import pytest
+from pydantic import ValidationError
 
 from assistant.evaluate import EvalQuestion, is_correct, is_gold, percentile
 from assistant.settings import Settings
@@ -82,7 +83,7 @@ def test_settings_from_environment(monkeypatch: pytest.MonkeyPatch) -> None:
 
 
 def test_settings_reject_unknown_nested_fields() -> None:
-    with pytest.raises(ValueError):
+    with pytest.raises(ValidationError, match=r"retrieval\.no_such_field\n  Extra inputs are not permitted"):
         Settings(retrieval={"k": 5, "no_such_field": 1})
 
 
