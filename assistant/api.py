@@ -9,24 +9,29 @@ from collections.abc import Iterable, Iterator
 from contextlib import nullcontext
 from datetime import date
 from pathlib import Path
-from typing import Any, cast
+from typing import Any
 from urllib.parse import urlsplit
 
 from langchain_core.language_models import BaseChatModel
 from langchain_core.runnables import Runnable, RunnableLambda
 
-from assistant.errors import ConfigError, InvalidQuestionError
 from assistant.answerers.base import Retrieved
 from assistant.answerers.extractive import ExtractiveAnswerer
+from assistant.errors import ConfigError, InvalidQuestionError
 from assistant.features import idf_weights
-from assistant.mentions import MentionTagger
-from assistant.query import Query, parse_question
 from assistant.followup import History, standalone_question
 from assistant.generative.backends import chat_model, describe_error, parse_backend
 from assistant.generative.chain import (
-    LlmAnswerer, build_chain, clean_condensed, condense_runnable, load_prompts, merged_passages,
+    LlmAnswerer,
+    build_chain,
+    clean_condensed,
+    condense_runnable,
+    load_prompts,
+    merged_passages,
 )
 from assistant.langchain_retriever import NewsdeskRetriever
+from assistant.mentions import MentionTagger
+from assistant.query import Query, parse_question
 from assistant.retrieval import HybridSearch, article_ref
 from assistant.settings import Settings, build_settings
 from assistant.timewords import TimeScope, order_by_date
@@ -283,18 +288,20 @@ class Assistant:
         with Answer.fallback saying why."""
         started = time.perf_counter()
         answer, first_token = None, None
+        prompts = self._prompts
+        assert prompts is not None  # loaded whenever a model is configured
         # an in-process llama.cpp model serves one request at a time
         exclusive = self._generation_lock if (self.llm or "").startswith("llamacpp:") else nullcontext()
         try:
             with exclusive:
                 standalone = question
                 if history:
-                    condensed = condense_runnable(self.chat_model, self._prompts[1]).invoke(
+                    condensed = condense_runnable(self.chat_model, prompts[1]).invoke(
                         {"question": question, "history": list(history)})
                     standalone = clean_condensed(condensed, question)
                 query = self.parse(standalone)
                 found = self.retrieve(query, k, filters)
-                answerer = LlmAnswerer(self.chat_model, self._prompts, self.store.embedder.embed,
+                answerer = LlmAnswerer(self.chat_model, prompts, self.store.embedder.embed,
                                        self.settings.generation.support_threshold, self.llm or "")
                 for item in answerer.stream(query, found, question):
                     if isinstance(item, Answer):

@@ -19,6 +19,7 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from functools import lru_cache
 from pathlib import Path
+from typing import Any
 
 import numpy as np
 
@@ -54,13 +55,13 @@ class LinearModel:
         return {"names": list(self.names), "weights": list(self.weights), "bias": self.bias}
 
     @classmethod
-    def from_json(cls, data: Mapping[str, object]) -> LinearModel:
+    def from_json(cls, data: Mapping[str, Any]) -> LinearModel:
         """A model from plain data (see to_json)."""
-        names = tuple(str(n) for n in data["names"])  # type: ignore[union-attr]
-        weights = tuple(float(w) for w in data["weights"])  # type: ignore[union-attr]
+        names = tuple(str(n) for n in data["names"])
+        weights = tuple(float(w) for w in data["weights"])
         if len(names) != len(weights):
             raise ValueError("answer model: names and weights differ in length")
-        return cls(names, weights, float(data["bias"]))  # type: ignore[arg-type]
+        return cls(names, weights, float(data["bias"]))
 
 
 @dataclass(frozen=True)

@@ -17,6 +17,7 @@ from dataclasses import dataclass
 
 from assistant import nlp
 from assistant.text import STOPWORDS
+
 _SPACY_KINDS = {
     "MONEY": "MONEY", "PERCENT": "PERCENT", "CARDINAL": "CARDINAL", "QUANTITY": "QUANTITY",
     "DATE": "DATE", "TIME": "TIME", "PERSON": "PERSON", "ORG": "ORG", "GPE": "GPE", "LOC": "LOC",

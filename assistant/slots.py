@@ -147,7 +147,7 @@ def _noun_phrase(rest: str) -> list[str]:
     "which Renaissance master lent" -> [renaissance, master], "what was the score of" -> [score]."""
     rest = re.split(r"[,;:?(]", rest, maxsplit=1)[0]
     rest = re.sub(r"^\s*(?:is|are|was|were)\s+(?:the\s+|a\s+|an\s+)?", " ", rest)
-    taken = []
+    taken: list[str] = []
     for word in re.findall(r"[\w'&-]+", rest)[:5]:
         if word in _STOP_PHRASE or word in _PREPOSITIONS or (taken and (word.endswith("ly") or _only_verb(word))):
             break

@@ -20,7 +20,6 @@ import feedparser
 
 from index.article import Article
 from index.catalog import Catalog
-from index.cleaning import clean_title
 from index.config import FetchConfig, LoaderConfig
 from index.errors import SkipArticle
 from index.fetch import Fetcher, FetchError, HttpCache, PageLimitReached, Response

@@ -24,8 +24,16 @@ from assistant.slots import Slot
 from assistant.speakers import is_reported
 from assistant.text import stem_set
 from assistant.timewords import with_dates
+from assistant.types import (
+    ABSTENTION,
+    AbstainReason,
+    Answer,
+    Citation,
+    CitationRole,
+    PartAnswer,
+    Passage,
+)
 from index.embedding import TokenVectors
-from assistant.types import ABSTENTION, AbstainReason, Answer, Citation, CitationRole, Passage, PartAnswer
 
 EmbedTokens = Callable[[list[str]], list[TokenVectors]]
 RERANKER_WEIGHT = 0.5
@@ -148,7 +156,7 @@ class ExtractiveAnswerer:
         about_subject = best.features.get("names_art", 0.0) >= 0.5 and best.features.get("ctx", 0.0) >= self.settings.related_min_coverage
         if not about_subject:
             return PartChoice(query, abstained=True, reason="not_found", confidence=confidence)
-        related = []
+        related: list[Chosen] = []
         for cand in ranked:
             if len(related) >= self.settings.max_related:
                 break
@@ -158,7 +166,7 @@ class ExtractiveAnswerer:
 
     def _context(self, best: Candidate) -> list[Chosen]:
         """The sentence naming the speaker (or holding the value) when it is another one."""
-        extra = []
+        extra: list[Chosen] = []
         for index in (best.value_sentence, best.speaker.sentence if best.speaker else None):
             if index is not None and index != best.index and all(c.index != index for c in extra):
                 extra.append(Chosen(best.article, index, best.passage, "context"))
