@@ -56,6 +56,34 @@ def indexed(tmp_path_factory: pytest.TempPathFactory, make_assistant: MakeAssist
 
 
 @pytest.fixture(scope="session")
+def postgres() -> Iterator[Any]:
+    """A throw-away PostgreSQL cluster for the session (Debian's postgresql; CI installs it
+    through scripts/setup.sh --dev). Without it the tests skip, except under CI, where they fail."""
+    from pgcluster import PostgresCluster, postgres_bin
+
+    bin_dir = postgres_bin()
+    if bin_dir is None:
+        reason = "PostgreSQL is not installed (apt-get install postgresql; scripts/setup.sh --dev does it)"
+        if os.environ.get("CI"):
+            pytest.fail(reason)
+        pytest.skip(reason)
+    cluster = PostgresCluster(bin_dir)
+    try:
+        yield cluster.start()
+    finally:
+        cluster.remove()
+
+
+@pytest.fixture
+def pg_url(postgres: Any, request: pytest.FixtureRequest) -> str:
+    """The URL of a new, empty database of the session's PostgreSQL cluster."""
+    import re
+
+    name = re.sub(r"[^a-z0-9_]", "_", request.node.name.lower())[:40] + f"_{os.getpid()}_{id(request) % 100000}"
+    return postgres.create_database(name)
+
+
+@pytest.fixture(scope="session")
 def cli() -> Cli:
     """The `newsdesk` command line, run as a subprocess."""
     return run_cli
