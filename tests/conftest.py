@@ -9,7 +9,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from support import SHARED, Cli, Indexed, MakeAssistant, copy_articles, run_cli
+from support import SHARED, ChromaServer, Cli, Indexed, MakeAssistant, copy_articles, run_cli
 
 # Settings come from the environment: keep a developer's NEWSDESK_* out of the tests (and out
 # of the CLI subprocesses, which inherit os.environ). Nothing is downloaded, ever.
@@ -81,6 +81,16 @@ def pg_url(postgres: Any, request: pytest.FixtureRequest) -> str:
 
     name = re.sub(r"[^a-z0-9_]", "_", request.node.name.lower())[:40] + f"_{os.getpid()}_{id(request) % 100000}"
     return postgres.create_database(name)
+
+
+@pytest.fixture(scope="session")
+def chroma_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[ChromaServer]:
+    """A real `chroma run` for the session (tests that use it must not depend on its contents)."""
+    server = ChromaServer(tmp_path_factory.mktemp("chroma") / "server").start()
+    try:
+        yield server
+    finally:
+        server.stop()
 
 
 @pytest.fixture(scope="session")

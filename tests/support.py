@@ -167,7 +167,9 @@ def free_port() -> int:
 
 
 @contextmanager
-def serving(command: list[str], url: str, log: Path, seconds: float = 60) -> Iterator[subprocess.Popen]:
+def serving(
+    command: list[str], url: str, log: Path, seconds: float = 60, env: dict[str, str] | None = None,
+) -> Iterator[subprocess.Popen]:
     """Run a server process (output to log) until url answers 200; stop it afterwards.
 
     The test fails, with the end of the log, if the process exits or does not answer in time.
@@ -175,7 +177,7 @@ def serving(command: list[str], url: str, log: Path, seconds: float = 60) -> Ite
     import pytest
 
     with log.open("w") as output:
-        process = subprocess.Popen(command, stdout=output, stderr=subprocess.STDOUT)
+        process = subprocess.Popen(command, stdout=output, stderr=subprocess.STDOUT, env=env)
         try:
             deadline = time.monotonic() + seconds
             while True:
@@ -196,3 +198,28 @@ def serving(command: list[str], url: str, log: Path, seconds: float = 60) -> Ite
             except subprocess.TimeoutExpired:
                 process.kill()
                 process.wait()
+
+
+class ChromaServer:
+    """A `chroma run` on 127.0.0.1 and a free port, over a folder that outlives restarts."""
+
+    def __init__(self, path: Path) -> None:
+        self.path = path
+        self.port = free_port()
+        self.url = f"http://127.0.0.1:{self.port}"
+        self.log = path.parent / f"{path.name}.log"
+        self._context: Any = None
+
+    def start(self) -> ChromaServer:
+        """Start it; returns once its heartbeat answers."""
+        executable = BIN / "chroma"
+        command = [str(executable), "run", "--path", str(self.path), "--port", str(self.port), "--host", "127.0.0.1"]
+        self._context = serving(command, f"{self.url}/api/v2/heartbeat", self.log)
+        self._context.__enter__()
+        return self
+
+    def stop(self) -> None:
+        """Stop it (the data stays in path)."""
+        if self._context is not None:
+            self._context.__exit__(None, None, None)
+            self._context = None
