@@ -99,6 +99,9 @@ class NearDuplicates:
         stored = self.catalog.get_meta().get("lsh")
         if stored == wanted:
             return
+        if not self.catalog.has_articles() and not self.catalog.signatures(None, 1):
+            self.catalog.set_meta({"lsh": wanted})  # a new index: nothing to bucket
+            return
         reuse = stored is None  # signatures of an older version: reused where their size fits
         log.warning("building the near-duplicate bucket table (LSH %s); once per setting", wanted)
         self.catalog.clear_buckets()

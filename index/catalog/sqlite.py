@@ -64,8 +64,10 @@ _STEPS: list[str] = [
     CREATE TABLE IF NOT EXISTS http_cache (
         url TEXT PRIMARY KEY, etag TEXT, last_modified TEXT, checked_at TEXT NOT NULL);
     """,
-    # 2: LSH buckets queried per lookup (no in-memory index built at start); a chunk counter
+    # 2: LSH buckets queried per lookup (no in-memory index built at start); a chunk counter;
+    # the newest publication date read per question through an index
     """
+    CREATE INDEX articles_published ON articles(published);
     CREATE TABLE lsh_buckets (
         bucket INTEGER NOT NULL, article_id TEXT NOT NULL, PRIMARY KEY (bucket, article_id))
         WITHOUT ROWID;

@@ -314,3 +314,21 @@ def test_wipe_empties_everything_and_keeps_working(catalog: Catalog) -> None:
     assert catalog.document_frequencies(["quill"]) == ({}, 0)
     write(catalog, COMET)
     assert catalog.chunk_count() == 1
+
+
+def test_new_near_duplicate_settings_rebucket_once(catalog: Catalog) -> None:
+    body = " ".join(f"Paragraph {i} of the ferry timetable story with tides and harbours." for i in range(30))
+    original = Article(source_key="/a/ferry.txt", title="Ferry", body=body)
+    write(catalog, original)
+    first = NearDuplicates(catalog, NearDuplicateConfig(num_perm=64))
+    first.prepare()
+    first.add(original)
+    keys_before = catalog.signatures()
+    stricter = NearDuplicates(catalog, NearDuplicateConfig(num_perm=128, threshold=0.8))
+    assert (stricter.bands, stricter.rows) != (first.bands, first.rows)
+    stricter.prepare()  # signatures recomputed at 128 permutations, buckets re-cut
+    assert catalog.signatures() != keys_before and len(catalog.signatures()[0][1]) == 128 * 4
+    assert catalog.get_meta()["lsh"] == f"affine32/128/5/{stricter.bands}x{stricter.rows}"
+    copy = Article(source_key="/b/ferry.txt", title="Ferry", body=body.replace("Paragraph 7 ", "Part 7 "))
+    match = stricter.find(copy)
+    assert match is not None and match.article_id == original.article_id
