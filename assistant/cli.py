@@ -56,6 +56,8 @@ def open_assistant(
 ) -> Assistant:
     """An Assistant from the environment's settings, with the flags given."""
     logging.basicConfig(level=logging.INFO if verbose else logging.WARNING, format="%(levelname)s %(name)s: %(message)s")
+    if not verbose:  # each failed reconnect attempt; the one-line error says it all
+        logging.getLogger("psycopg.pool").setLevel(logging.ERROR)
     overrides: dict[str, Any] = {}
     if data_dir is not None:
         overrides["data_dir"] = data_dir

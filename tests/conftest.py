@@ -3,6 +3,7 @@ per test process, one indexed data directory that read-only tests share, and the
 
 from __future__ import annotations
 
+import itertools
 import os
 from collections.abc import Iterator
 from pathlib import Path
@@ -20,6 +21,7 @@ os.environ.setdefault("TOKENIZERS_PARALLELISM", "false")
 os.environ.setdefault("TRANSFORMERS_VERBOSITY", "error")
 os.environ.setdefault("HF_HUB_DISABLE_PROGRESS_BARS", "1")
 os.environ.setdefault("ANONYMIZED_TELEMETRY", "False")
+_DATABASES = itertools.count(1)  # numbers the databases tests create in the session's cluster
 
 
 @pytest.fixture(scope="session")
@@ -79,7 +81,7 @@ def pg_url(postgres: Any, request: pytest.FixtureRequest) -> str:
     """The URL of a new, empty database of the session's PostgreSQL cluster."""
     import re
 
-    name = re.sub(r"[^a-z0-9_]", "_", request.node.name.lower())[:40] + f"_{os.getpid()}_{id(request) % 100000}"
+    name = re.sub(r"[^a-z0-9_]", "_", request.node.name.lower())[:40] + f"_{next(_DATABASES)}"
     return postgres.create_database(name)
 
 

@@ -6,7 +6,7 @@ from __future__ import annotations
 from pathlib import Path
 
 import pytest
-from support import MakeAssistant, assert_consistent, copy_articles
+from support import Cli, MakeAssistant, assert_consistent, copy_articles, free_port
 
 from index import IndexBusyError
 
@@ -49,3 +49,11 @@ def test_index_ask_sync_and_rebuild_on_postgres(tmp_path: Path, make_assistant: 
     rebuilt = assistant.index([corpus], rebuild=True)
     assert len(rebuilt.added) == 9 and assistant.store.index_id != other.store.index_id
     assert_consistent(assistant.store)
+
+
+def test_an_unreachable_catalog_is_one_line_without_the_password(tmp_path: Path, cli: Cli) -> None:
+    port = free_port()
+    result = cli("stats", "--data-dir", tmp_path / "data", "--catalog-url", f"postgresql://news:s3cret@127.0.0.1:{port}/newsdesk")
+    assert result.returncode == 1
+    assert result.stderr == f"error: cannot reach the PostgreSQL catalog at postgresql://news@127.0.0.1:{port}/newsdesk (no connection within 5 s)\n"
+    assert not (tmp_path / "data").exists()
