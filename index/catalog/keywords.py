@@ -35,7 +35,8 @@ def lexemes(text: str) -> list[str]:
 
 
 
-def _quote(lexeme: str) -> str:
+def quote_lexeme(lexeme: str) -> str:
+    """A lexeme as a quoted tsvector/tsquery literal: nothing in it is syntax."""
     return "'" + lexeme.replace("\\", "\\\\").replace("'", "''") + "'"
 
 
@@ -48,17 +49,8 @@ def tsvector_literal(text: str, title: str) -> tuple[str, set[str]]:
     words = [(w, "A") for w in lexemes(text)] + [(w, "B") for w in lexemes(title)]
     for number, (word, weight) in enumerate(words, start=1):
         positions.setdefault(word, []).append(f"{min(number, _MAX_POSITION)}{weight}")
-    literal = " ".join(f"{_quote(word)}:{','.join(places[:256])}" for word, places in positions.items())
+    literal = " ".join(f"{quote_lexeme(word)}:{','.join(places[:256])}" for word, places in positions.items())
     return literal, set(positions)
-
-
-def tsquery_literal(terms: Iterable[str]) -> str | None:
-    """A tsquery literal OR-ing the stems of the terms; None when there are none.
-
-    e.g. ['harbour', 'banks'] -> "'harbour' | 'bank'"
-    """
-    stems = dict.fromkeys(s for term in terms for s in lexemes(term))
-    return " | ".join(_quote(s) for s in stems) or None
 
 
 def count_lexemes(sets: Sequence[set[str]]) -> dict[str, int]:

@@ -7,6 +7,7 @@ advisory lock (released by the server when the holder dies, even by kill -9)."""
 from __future__ import annotations
 
 import logging
+import math
 import threading
 import time
 from collections.abc import Iterable, Iterator, Sequence
@@ -27,7 +28,7 @@ from index.catalog.base import (
     Filters,
     NearDuplicate,
 )
-from index.catalog.keywords import count_lexemes, tsquery_literal, tsvector_literal
+from index.catalog.keywords import count_lexemes, lexemes, quote_lexeme, tsvector_literal
 from index.chunking import Chunk
 from index.errors import CatalogUnavailableError, IndexBusyError
 
@@ -35,9 +36,11 @@ log = logging.getLogger(__name__)
 
 CONNECT_TIMEOUT_S = 5.0  # how long a call waits for a connection before it reports the server down
 POOL_SIZE = 8
-# cover density rank, length-normalised (1: divided by 1 + log(length)); text words weigh 1.0,
-# title words 0.4, as in the FTS5 BM25 of the SQLite catalog (see the README for the figures)
-_RANK = "ts_rank_cd('{0.1, 0.2, 0.4, 1.0}', c.tsv, q, 1)"
+# BM25-like: the sum over the question's terms of idf(term) x ts_rank(chunk, term), where ts_rank
+# weighs the chunk's own words 1.0 and its title's 0.4 (as the FTS5 BM25 of the SQLite catalog
+# does). Plain ts_rank / ts_rank_cd over the whole query know no idf: a common word counted as
+# much as a rare name, and hit@5 fell from 0.90 to 0.84 on dev.jsonl (README, Scaling out).
+_TERM_RANK = "ts_rank('{0.1, 0.2, 0.4, 1.0}', c.tsv, t.q, 0)"
 _ARTICLE_COLUMNS = "id, source, title, body, outlet, author, published, url, topic, content_hash, indexed_at"
 
 # Schema steps, applied in order on open inside one transaction under an advisory lock (two
@@ -377,15 +380,21 @@ class PostgresCatalog:
 
     # --- keyword index (full-text search) -------------------------------------------
     def keyword_search(self, terms: Sequence[str], limit: int, filters: Filters | None = None) -> list[tuple[str, float]]:
-        """(chunk id, cover-density rank) best first, over the GIN-indexed tsvector."""
-        query = tsquery_literal(terms)
-        if query is None:
+        """(chunk id, score) best first: chunks holding any term (the GIN index finds them),
+        scored by the idf-weighted rank of each term they hold."""
+        stems = list(dict.fromkeys(s for term in terms for s in lexemes(term)))
+        if not stems:
             return []
+        frequencies, total = self.document_frequencies(stems)
+        # BM25's idf, e.g. a word in 10 of 7,000 chunks: ln(1 + 6990.5 / 10.5) = 6.5
+        idf = [math.log(1 + (total - frequencies.get(s, 0) + 0.5) / (frequencies.get(s, 0) + 0.5)) for s in stems]
         where, params = _filter_sql(filters or Filters())
         rows = self._rows(
-            f"SELECT c.id, {_RANK} AS score FROM chunks c JOIN articles a ON a.id = c.article_id, "
-            f"CAST(%s AS tsquery) q WHERE c.tsv @@ q {where} ORDER BY score DESC, c.id LIMIT %s",
-            [query, *params, limit],
+            "WITH t AS (SELECT CAST(lexeme AS tsquery) AS q, idf FROM unnest(%s::text[], %s::float8[]) AS u(lexeme, idf)) "
+            f"SELECT c.id, SUM(t.idf * {_TERM_RANK}) AS score FROM chunks c JOIN articles a ON a.id = c.article_id, t "
+            f"WHERE c.tsv @@ CAST(%s AS tsquery) AND c.tsv @@ t.q {where} "
+            "GROUP BY c.id ORDER BY score DESC, c.id LIMIT %s",
+            [[quote_lexeme(s) for s in stems], idf, " | ".join(quote_lexeme(s) for s in stems), *params, limit],
         )
         return [(r[0], float(r[1])) for r in rows]
 

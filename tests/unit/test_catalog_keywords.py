@@ -9,7 +9,7 @@ from pathlib import Path
 import pytest
 
 from index.catalog import is_postgres_url, open_catalog
-from index.catalog.keywords import lexemes, tsquery_literal, tsvector_literal
+from index.catalog.keywords import lexemes, quote_lexeme, tsvector_literal
 from index.errors import CatalogUnavailableError
 
 
@@ -25,10 +25,10 @@ def test_tsvector_literal_weights_text_and_title() -> None:
     assert found == {"ship", "sail", "dock", "port", "new"}
 
 
-def test_tsquery_literal_quotes_every_lexeme() -> None:
-    assert tsquery_literal(["harbour", "banks", "harbours"]) == "'harbour' | 'bank'"
-    assert tsquery_literal(["it's", "a|b", "!x"]) == "'it' | 's' | 'a' | 'b' | 'x'"  # operators never pass
-    assert tsquery_literal(["", "'", "&"]) is None
+def test_lexemes_are_quoted_whole() -> None:
+    assert quote_lexeme("bank") == "'bank'"
+    assert quote_lexeme("o'neil\\x") == "'o''neil\\\\x'"  # quote doubled, backslash escaped
+    assert lexemes("it's a|b !x & (y)") == ["it", "s", "a", "b", "x", "y"]  # operators never reach a query
 
 
 def test_catalog_urls(tmp_path: Path) -> None:
