@@ -117,7 +117,8 @@ class Page:
 
     # --- library ------------------------------------------------------------------------
     def upload(self, files: list[str] | None, topic: str | None, progress: gr.Progress = gr.Progress()) -> tuple[str, dict]:
-        """Store uploaded files under generated names in the data directory, index them."""
+        """Store uploaded files under generated names in the data directory (a stateless
+        replica: in a temporary folder, removed once the catalog holds their text), index them."""
         if not files:
             return '<div class="nd-report nd-muted">Choose files to upload first.</div>', {}
         pairs = [(Path(f).name, Path(f)) for f in files]

@@ -99,7 +99,7 @@ def downgrade_to_0_1(data_dir: Path, chroma: chromadb.ClientAPI | None = None) -
     db = sqlite3.connect(data_dir / "catalog.sqlite")
     meta = dict(db.execute("SELECT key, value FROM meta").fetchall())
     for statement in ("DROP TRIGGER chunks_counted_in", "DROP TRIGGER chunks_counted_out", "DROP TABLE counters",
-                      "DROP TABLE lsh_buckets",
+                      "DROP TABLE lsh_buckets", "DROP INDEX articles_published",
                       "DELETE FROM meta WHERE key NOT IN ('model', 'chunk_max_tokens', 'chunk_overlap_sentences')",
                       "INSERT INTO meta VALUES ('schema', '1')"):
         db.execute(statement)
