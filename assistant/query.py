@@ -10,7 +10,7 @@ from datetime import date
 
 from assistant.parts import split_parts_with_context
 from assistant.slots import AskedFor, Slot, asked_for
-from assistant.text import STOPWORDS, content_stems, fts_query, stem, words
+from assistant.text import STOPWORDS, content_stems, keyword_terms, stem, words
 from assistant.timewords import TimeScope, parse_time_words
 
 _YEAR = re.compile(r"\b(?:1[89]|20)\d\d\b")
@@ -29,7 +29,7 @@ class Query:
     text: str
     search_text: str  # what retrieval searches for: the text, with a follow-up's carried words
     stems: tuple[str, ...]  # content stems of text, in order, without repeats
-    fts: str | None  # keyword (FTS5) expression for search_text
+    keywords: tuple[str, ...]  # the words of search_text the keyword search looks for
     asked: AskedFor
     names: tuple[str, ...]  # named constraints, as written ("Titan", "Securities and Exchange Commission")
     years: tuple[str, ...]
@@ -69,7 +69,7 @@ def parse_question(
         if len(pieces) > 1:
             parts = tuple(parse_question(p, search, reference, events, split=False) for p, search in pieces)
     return Query(
-        text=text, search_text=search_text, stems=tuple(content_stems(text)), fts=fts_query(search_text),
+        text=text, search_text=search_text, stems=tuple(content_stems(text)), keywords=tuple(keyword_terms(search_text)),
         asked=asked_for(text), names=tuple(named_constraints(text)), years=tuple(_YEAR.findall(text)),
         numbers=tuple(n for n in _NUMBER.findall(text) if not _YEAR.fullmatch(n)), time=time, parts=parts,
     )

@@ -24,12 +24,21 @@ class IndexBusyError(IndexingError):
     """Another process holds the writer lock."""
 
 
+class StoreUnavailableError(IndexingError):
+    """A store stopped answering (the Chroma server or the catalog's database went down);
+    what is indexed is kept."""
+
+
+class CatalogUnavailableError(StoreUnavailableError):
+    """The catalog's database server cannot be reached (down, restarting, wrong URL)."""
+
+
+class VectorStoreUnavailableError(StoreUnavailableError):
+    """The Chroma server cannot be reached (down, restarting, wrong URL)."""
+
+
 class ModelNotFoundError(IndexingError):
     """The embedding model cannot be found locally."""
-
-
-class StoreUnavailableError(IndexingError):
-    """A store stopped answering (e.g. the Chroma server went down); what is indexed is kept."""
 
 
 class SkipArticle(Exception):

@@ -7,6 +7,7 @@ the result with ui.render (which escapes all article text).
 from __future__ import annotations
 
 import logging
+import tempfile
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
@@ -123,12 +124,21 @@ class Page:
 
     # --- library ------------------------------------------------------------------------
     def upload(self, files: list[str] | None, topic: str | None, progress: gr.Progress = gr.Progress()) -> tuple[str, dict]:
-        """Store uploaded files under generated names in the data directory, index them."""
+        """Store uploaded files under generated names in the data directory (a stateless
+        replica: in a temporary folder, removed once the catalog holds their text), index them."""
         if not files:
             return '<div class="nd-report nd-muted">Choose files to upload first.</div>', {}
         pairs = [(Path(f).name, Path(f)) for f in files]
+        settings = self.assistant.settings
+        if settings.catalog_url and settings.chroma_url:  # a replica keeps nothing: the catalog holds the text
+            with tempfile.TemporaryDirectory(prefix="newsdesk-upload-") as scratch:
+                return self._store_and_index(pairs, Path(scratch), topic, progress)
+        return self._store_and_index(pairs, self.assistant.settings.data_dir, topic, progress)
+
+    def _store_and_index(self, pairs: list[tuple[str, Path]], root: Path, topic: str | None,
+                         progress: gr.Progress) -> tuple[str, dict]:
         try:
-            stored = store_uploads(pairs, self.assistant.settings.data_dir, topic, self.limits)
+            stored = store_uploads(pairs, root, topic, self.limits)
         except UploadRefused as refused:
             return f'<div class="nd-report nd-error" role="alert">Upload refused: {render.esc(refused)}</div>', {}
         report = self._index(stored.paths, progress) if stored.paths else IndexReport()
