@@ -248,13 +248,13 @@ class Assistant:
         with their articles' bodies, the part's embedding and the IDF of its words."""
         parts = list(query.parts) or [query]
         texts = list(dict.fromkeys([p.search_text for p in parts] + [p.text for p in parts]))
-        vectors = dict(zip(texts, self.store.embedder.embed(texts), strict=True))
+        embedded = dict(zip(texts, self.store.embedder.embed_tokens(texts), strict=True))
         found = []
         for part in parts:
-            passages = self._search_in_time(part, k, filters or {}, vectors[part.search_text])
+            passages = self._search_in_time(part, k, filters or {}, embedded[part.search_text].vector)
             bodies = {a: row.body for a, row in self.store.catalog.get_articles({p.article_id for p in passages}).items()}
             frequencies, total = self.store.catalog.document_frequencies(list(part.stems))
-            found.append(Retrieved(part, passages, bodies, vectors[part.text], idf_weights(list(part.stems), frequencies, total)))
+            found.append(Retrieved(part, passages, bodies, embedded[part.text], idf_weights(list(part.stems), frequencies, total)))
         return found
 
     def _search_in_time(self, query: Query, k: int | None, filters: dict[str, Any], vector: Any) -> list[Passage]:

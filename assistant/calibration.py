@@ -26,8 +26,8 @@ import numpy as np
 MODEL_FILE = Path(__file__).with_name("answer_model.json")
 
 ANSWER_FEATURES = (
-    "p_best", "margin", "dense", "ctx", "names", "names_art", "years", "filler", "typed", "rank",
-    "agreement",
+    "p_best", "margin", "dense", "soft", "ctx_soft", "value_soft", "local_soft", "art_lex", "ctx", "names", "names_art",
+    "entity_missing", "years", "filler", "filler_near", "typed", "rank", "agreement",
 )
 """Features of a whole (part) answer, in the order of the answer model's weights."""
 
@@ -98,10 +98,14 @@ def answer_features(best: Mapping[str, float], p_best: float, p_second: float, a
     return values
 
 
-def fit_logistic(rows: Sequence[Sequence[float]], labels: Sequence[int], names: Sequence[str], c: float = 1.0) -> LinearModel:
-    """Fit a logistic regression (scikit-learn, L2, class-balanced); used by bench/calibrate.py."""
+def fit_logistic(
+    rows: Sequence[Sequence[float]] | np.ndarray, labels: Sequence[int] | np.ndarray, names: Sequence[str],
+    c: float = 1.0, balanced: bool = True,
+) -> LinearModel:
+    """Fit a logistic regression (scikit-learn, L2; classes weighted equally when balanced);
+    used by bench/calibrate.py."""
     from sklearn.linear_model import LogisticRegression
 
-    model = LogisticRegression(C=c, class_weight="balanced", max_iter=2000)
+    model = LogisticRegression(C=c, class_weight="balanced" if balanced else None, max_iter=3000)
     model.fit(np.asarray(rows, dtype=np.float64), np.asarray(labels))
     return LinearModel(tuple(names), tuple(float(w) for w in model.coef_[0]), float(model.intercept_[0]))

@@ -21,8 +21,9 @@ from assistant.text import STOPWORDS, stem, stem_set, words
 from index.embedding import TokenVectors
 
 FEATURES = (
-    "dense", "soft", "value_soft", "local_soft", "art_lex", "lex", "ctx", "names", "names_art", "years", "filler", "filler_near", "filler_next",
-    "speaker", "speaker_person", "role_match", "speaker_match", "rank", "lede", "reported", "typed",
+    "dense", "soft", "ctx_soft", "value_soft", "local_soft", "art_lex", "lex", "ctx", "names", "names_art",
+    "entity_missing", "years", "filler", "filler_near", "filler_next", "speaker", "speaker_person", "role_match",
+    "speaker_match", "rank", "lede", "reported", "typed",
 )
 """Feature names, in the order of the answer model's weights."""
 
@@ -128,6 +129,7 @@ def score_features(
         f["dense"] = max(0.0, float(np.dot(question.vector, tokens.vector))) if tokens else 0.0
         f["soft"] = soft_coverage(question_rows, tokens) if tokens else 0.0
         cover = covers.get(cand.text)
+        f["ctx_soft"] = _context_coverage(cover, [covers.get(cand.neighbour(-1)), covers.get(cand.neighbour(1))])
         f["local_soft"] = float((cover * weights).sum() / weights.sum()) if cover is not None and weights is not None and weights.sum() > 0 else 0.0
         f["art_lex"] = _article_rare_coverage(query, own, in_article[article.article_id])
         f["lex"] = coverage(idf, own)
@@ -135,6 +137,7 @@ def score_features(
         f["names"] = len(names & context) / len(names) if names else 1.0
         f["names_art"] = len(names & article_stems[article.article_id]) / len(names) if names else 1.0
         f["years"] = _years(query, cand)
+        f["entity_missing"] = _entities_missing(query, article_stems[article.article_id])
         f["rank"] = 1.0 / cand.passage.rank
         f["lede"] = 1.0 / (1 + cand.index)
         f["typed"] = 1.0 if query.slot in TYPED else 0.0
@@ -179,6 +182,19 @@ def _slot_features(
             cand.value, cand.value_sentence = later[0], cand.index + 1
 
 
+def _context_coverage(own: np.ndarray | None, neighbours: list[np.ndarray | None]) -> float:
+    """Coverage of the question by the sentence read with its neighbours (those among the
+    candidates): "the painter who clashed with the minister" is the sentence before "she works
+    from her studio near Llangadfan"."""
+    if own is None or not len(own):
+        return 0.0
+    best = own
+    for other in neighbours:
+        if other is not None:
+            best = np.maximum(best, other)
+    return float(best.mean())
+
+
 def _phrase_rows(query: Query, question: TokenVectors) -> np.ndarray | None:
     """The question's word-piece vectors of its wh-phrase ("Nigerian grower"), to match a speaker's role."""
     phrase = set(query.asked.phrase)
@@ -214,6 +230,15 @@ def _article_rare_coverage(query: Query, own: set[str], frequencies: tuple[int, 
     weights = {s: math.log((total + 1) / (n + 0.5)) for s, n in counts.items() if n > 0}
     mass = sum(weights.values())
     return sum(w for s, w in weights.items() if s in own) / mass if mass else 0.0
+
+
+def _entities_missing(query: Query, article: set[str]) -> float:
+    """Share of the question's named people, organisations, works and events that the article
+    never names ("David Cameron" in an archive of 2005): its answer cannot be about them."""
+    if not query.entities:
+        return 0.0
+    missing = [e for e in query.entities if not {stem(w) for w in words(e)} <= article]
+    return len(missing) / len(query.entities)
 
 
 def _years(query: Query, cand: Candidate) -> float:

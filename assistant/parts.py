@@ -6,8 +6,8 @@ Three shapes, each answered part by part:
   (found with spaCy's noun chunks; a name like "Securities and Exchange Commission" is one
   entity and is never split);
 - a list after a colon: "In which courts did Apple sue: the one over X, and the one over Y?"
-A part that leans on the others ("... and how much did it take there?") keeps the names of the
-question's other parts as context for retrieval.
+A part that names nothing and leans on the others ("... and how much did it take there?")
+searches with the names of the question's other parts too.
 """
 
 from __future__ import annotations
@@ -131,9 +131,8 @@ def _with_context(lead: str, part: str, parts: list[str]) -> str:
     """A part that refers back ("how much did it cost?"), or is too short to find its story
     ("what was the starting price?"), searches with the names of the other parts too."""
     text = _with_lead(lead, part)
-    leans = _REFERS_BACK.search(part) or (
-        not re.search(r"(?<!^)\b[A-Z]\w+", part) and len(content_stems(part)) <= 3
-    )
+    names_something = re.search(r"(?<!^)\b[A-Z]\w+", part)
+    leans = not names_something and (_REFERS_BACK.search(part) or len(content_stems(part)) <= 3)
     if lead or not leans:
         return text
     others = [w for p in parts if p is not part for w in re.findall(r"(?<!^)\b[A-Z][\w'’-]+", p)]

@@ -8,6 +8,7 @@ import re
 from dataclasses import dataclass, field
 from datetime import date
 
+from assistant import nlp
 from assistant.parts import split_parts_with_context
 from assistant.slots import AskedFor, Slot, asked_for
 from assistant.text import STOPWORDS, content_stems, keyword_terms, stem, words
@@ -32,6 +33,7 @@ class Query:
     keywords: tuple[str, ...]  # the words of search_text the keyword search looks for
     asked: AskedFor
     names: tuple[str, ...]  # named constraints, as written ("Titan", "Securities and Exchange Commission")
+    entities: tuple[str, ...]  # the names of people, organisations, works, products and events (spaCy)
     years: tuple[str, ...]
     numbers: tuple[str, ...]
     time: TimeScope = field(default_factory=TimeScope)
@@ -70,9 +72,21 @@ def parse_question(
             parts = tuple(parse_question(p, search, reference, events, split=False) for p, search in pieces)
     return Query(
         text=text, search_text=search_text, stems=tuple(content_stems(text)), keywords=tuple(keyword_terms(search_text)),
-        asked=asked_for(text), names=tuple(named_constraints(text)), years=tuple(_YEAR.findall(text)),
+        asked=asked_for(text), names=tuple(named_constraints(text)), entities=tuple(named_entities(text)), years=tuple(_YEAR.findall(text)),
         numbers=tuple(n for n in _NUMBER.findall(text) if not _YEAR.fullmatch(n)), time=time, parts=parts,
     )
+
+
+_ENTITY_KINDS = {"PERSON", "ORG", "PRODUCT", "WORK_OF_ART", "EVENT", "FAC", "LAW"}
+
+
+def named_entities(text: str) -> list[str]:
+    """The question's names of people, organisations, products, works and events (not places,
+    nationalities or dates): an article that answers must name them."""
+    doc = nlp.parse(text)
+    if doc is None:
+        return [n for n in named_constraints(text) if " " in n]
+    return list(dict.fromkeys(e.text.strip(" .'’") for e in doc.ents if e.label_ in _ENTITY_KINDS and e.text.strip()))
 
 
 def named_constraints(text: str) -> list[str]:

@@ -36,9 +36,10 @@ class AnswerSettings(BaseModel):
     model_config = ConfigDict(extra="forbid")
 
     max_sentences: int = Field(3, ge=1, le=5, description="most answer sentences cited for one part")
-    candidates: int = Field(24, ge=1, le=200, description="sentences per part scored with embeddings and entities")
-    extra_sentence_ratio: float = Field(
-        0.9, ge=0, le=1, description="a second answer sentence (from another article) must score this share of the best"
+    candidates: int = Field(12, ge=1, le=200, description="sentences per part scored with embeddings and entities")
+    extra_sentence_ratios: tuple[float, ...] = Field(
+        (0.5, 0.7), description="the runner-up sentences are cited too, in order, while each one's probability is at "
+        "least this share of the best's (the model cannot tell them apart); at most max_sentences in all"
     )
     max_related: int = Field(2, ge=0, le=5, description="related sentences shown when the articles do not state the answer")
     related_min_coverage: float = Field(

@@ -15,6 +15,7 @@ import numpy as np
 
 from assistant.query import Query
 from assistant.types import Answer, Passage
+from index.embedding import TokenVectors
 
 
 @dataclass
@@ -24,8 +25,13 @@ class Retrieved:
     query: Query
     passages: list[Passage]
     bodies: Mapping[str, str]  # article id -> body, for the articles of the passages
-    vector: np.ndarray  # the part's question embedding
+    question: TokenVectors  # the part's question embedding, with its word-pieces' vectors
     idf: dict[str, float] = field(default_factory=dict)  # IDF of the part's content stems
+
+    @property
+    def vector(self) -> np.ndarray:
+        """The part's question embedding."""
+        return self.question.vector
 
 
 class Answerer(Protocol):

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Callable, Iterator, Sequence
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 
 from assistant.answerers.base import Retrieved
@@ -40,6 +41,8 @@ RERANKER_WEIGHT = 0.5
 """With a cross-encoder configured, a sentence's score is this share its relevance (0..1) and
 the rest the sentence model's probability."""
 
+_TAG_POOL = ThreadPoolExecutor(max_workers=2, thread_name_prefix="newsdesk-tag")
+_FIGURE = re.compile(r"\d|\b[A-Z][a-z]+\s+[A-Z]")
 _DISPUTE = re.compile(r"\b(claim|claims|claimed|accuse|accuses|accused|allege|alleges|alleged|deny|denies|denied|"
                       r"blame|blames|blamed|insist|insists|insisted|dispute|disputes|disputed|false flag)\b", re.I)
 
@@ -119,9 +122,7 @@ class ExtractiveAnswerer:
             return PartChoice(query, contested, value=None, confidence=confidence, contested=True)
         chosen = [Chosen(best.article, best.index, best.passage, "answer", best.score, best.value.text if best.value else None)]
         chosen += self._context(best)
-        extra = self._extra(query, ranked, best)
-        if extra is not None:
-            chosen.append(extra)
+        chosen += self._runners_up(ranked, best)
         return PartChoice(query, chosen, value=chosen[0].value, confidence=confidence)
 
     def rank(self, query: Query, evidence: Evidence, part: Retrieved) -> list[Candidate]:
@@ -132,16 +133,25 @@ class ExtractiveAnswerer:
         question_stems = set(query.stems)
         names = query.name_stems
 
+        idf = part.idf or {}
+
         def cheap(c: Candidate) -> float:
+            """Without embeddings or entities: the question's words in the sentence (rare ones
+            weigh more), a figure or name in it, and the passage's rank."""
             own = stem_set(c.text)
-            context = own | stem_set(c.article.title)
-            return len(own & question_stems) + 0.5 * len(context & (question_stems | names)) + 2.0 / c.passage.rank
+            words_in = sum(idf.get(s, 1.0) for s in own & question_stems) / (1.0 + sum(idf.get(s, 1.0) for s in question_stems))
+            named = len((own | stem_set(c.article.title)) & names) / (1 + len(names))
+            figure = 0.3 if _FIGURE.search(c.text) else 0.0
+            return words_in + 0.5 * named + figure + 0.5 / c.passage.rank
 
         shortlist = sorted(candidates, key=cheap, reverse=True)[: self.settings.candidates]
-        evidence.tag(shortlist)
         texts = list(dict.fromkeys(c.text for c in shortlist))
-        embedded = self.embed_tokens([query.text, *texts])
-        score_features(query, shortlist, embedded[0], dict(zip(texts, embedded[1:], strict=True)), part.idf)
+        # entities (spaCy) and embeddings (torch) of the shortlist, side by side: both mostly
+        # run outside the GIL, so on two cores the slower one sets the pace
+        tagging = _TAG_POOL.submit(evidence.tag, shortlist)
+        embedded = self.embed_tokens(texts)
+        tagging.result()
+        score_features(query, shortlist, part.question, dict(zip(texts, embedded, strict=True)), part.idf)
         for cand in shortlist:
             cand.score = self.model.sentence.probability(cand.features)
         if self.reranker is not None:
@@ -172,14 +182,16 @@ class ExtractiveAnswerer:
                 extra.append(Chosen(best.article, index, best.passage, "context"))
         return extra[:1]
 
-    def _extra(self, query: Query, ranked: list[Candidate], best: Candidate) -> Chosen | None:
-        """A second answer sentence from another article when it scores nearly as well."""
-        for cand in ranked[1:4]:
-            if cand.article.article_id == best.article.article_id or cand.score < self.settings.extra_sentence_ratio * best.score:
-                continue
-            if _distinct(cand.text, best.text):
-                return Chosen(cand.article, cand.index, cand.passage, "answer", cand.score, cand.value.text if cand.value else None)
-        return None
+    def _runners_up(self, ranked: list[Candidate], best: Candidate) -> list[Chosen]:
+        """Further answer sentences while the sentence model cannot tell them from the best: the
+        n-th must score at least extra_sentence_ratios[n-1] of the best and say something else."""
+        taken = [best]
+        for ratio in self.settings.extra_sentence_ratios[: self.settings.max_sentences - 1]:
+            cand = next((c for c in ranked if all(c.key != t.key and _distinct(c.text, t.text) for t in taken)), None)
+            if cand is None or cand.score < ratio * best.score:
+                break
+            taken.append(cand)
+        return [Chosen(c.article, c.index, c.passage, "answer", c.score, c.value.text if c.value else None) for c in taken[1:]]
 
     def _contested(self, query: Query, ranked: list[Candidate]) -> list[Chosen]:
         """Claims about the asked-for fact that the articles attribute to different parties."""
@@ -221,6 +233,8 @@ def compose(query: Query, choices: Sequence[PartChoice]) -> Answer:
         pieces: list[str] = []
         for chosen in _reading_order(choice.sentences):
             n = numbers.get(chosen.key)
+            if n in marks:
+                continue  # a sentence both context and answer is cited once
             if n is None:
                 n = numbers[chosen.key] = len(citations) + 1
                 citations.append(_citation(chosen, n))
