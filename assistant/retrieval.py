@@ -15,15 +15,18 @@ from index.catalog import ArticleRow, Filters
 from index.store import IndexStore
 
 
-def reciprocal_rank_fusion(rankings: Sequence[Sequence[str]], k: int = 60) -> list[tuple[str, float]]:
-    """Fuse ranked id lists: score(id) = sum over lists of 1 / (k + rank), rank from 1.
+def reciprocal_rank_fusion(
+    rankings: Sequence[Sequence[str]], k: int = 60, weights: Sequence[float] | None = None,
+) -> list[tuple[str, float]]:
+    """Fuse ranked id lists: score(id) = sum over lists of weight / (k + rank), rank from 1.
 
-    e.g. with k=60, an id first in one list and third in another scores 1/61 + 1/63.
+    e.g. with k=60 and equal weights, an id first in one list and third in another scores
+    1/61 + 1/63.
     """
     scores: dict[str, float] = {}
-    for ranking in rankings:
+    for ranking, weight in zip(rankings, weights or [1.0] * len(rankings), strict=True):
         for rank, item in enumerate(ranking, start=1):
-            scores[item] = scores.get(item, 0.0) + 1.0 / (k + rank)
+            scores[item] = scores.get(item, 0.0) + weight / (k + rank)
     return sorted(scores.items(), key=lambda pair: (-pair[1], pair[0]))
 
 
@@ -60,7 +63,10 @@ class HybridSearch:
         keyword = self.store.catalog.keyword_search(
             list(query.keywords) if isinstance(query, Query) else keyword_terms(text), self.settings.bm25_k, filters
         )
-        fused = reciprocal_rank_fusion([[c for c, _ in dense], [c for c, _ in keyword]], self.settings.rrf_k)
+        fused = reciprocal_rank_fusion(
+            [[c for c, _ in dense], [c for c, _ in keyword]], self.settings.rrf_k,
+            [1.0, self.settings.keyword_weight],
+        )
         chunks = self.store.catalog.get_chunks([c for c, _ in fused])
         fused = [(c, s) for c, s in fused if c in chunks]  # orphans of an interrupted run
         article_of = {c: chunks[c].article_id for c, _ in fused}
