@@ -54,6 +54,10 @@ class AnswerSettings(BaseModel):
         0.5, ge=0, le=1, description="a claim attributed to another party is shown beside the best when it scores "
         "this share of the best"
     )
+    model_file: Path | None = Field(
+        None, description="the answer model (sentence ranking and calibrated abstention) as JSON; default: the "
+        "bundled one, fitted on the development questions (write your own with bench/calibrate.py)"
+    )
     entities: bool = Field(True, description="tag candidate sentences with spaCy's named entities (else regular expressions only)")
     reranker: str | None = Field(
         None, description="a sentence-transformers CrossEncoder name or local path that re-scores candidate sentences "

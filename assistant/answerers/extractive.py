@@ -13,7 +13,7 @@ from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 
 from assistant.answerers.base import Retrieved
-from assistant.calibration import AnswerModel, answer_features, load_answer_model
+from assistant.calibration import MODEL_FILE, AnswerModel, answer_features, load_answer_model
 from assistant.evidence import ArticleText, Candidate, Evidence
 from assistant.features import score_features
 from assistant.mentions import MentionTagger
@@ -89,7 +89,7 @@ class ExtractiveAnswerer:
         self.embed_tokens = embed_tokens
         self.settings = settings
         self.tagger = tagger or MentionTagger()
-        self.model = model or load_answer_model()
+        self.model = model or load_answer_model(settings.model_file or MODEL_FILE)
         self.reranker = Reranker(settings.reranker) if settings.reranker else None
 
     def stream(self, query: Query, found: Sequence[Retrieved]) -> Iterator[str | Answer]:
