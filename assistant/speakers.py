@@ -38,8 +38,10 @@ _PREPOSITION_BEFORE = re.compile(r"\b(?:in|at|from|of|to|for|on|by|with|near|int
 _KIND_RANK = {"PERSON": 0, "ORG": 1, "NORP": 2, "NAME": 2, "GPE": 3}
 _PRONOUN_SUBJECT = re.compile(r"\b(he|she|they|it|we)\s+(?:\w+\s+){0,2}$", re.I)
 _QUOTED = re.compile(r"\"[^\"]*\"?|“[^”]*”?|‘[^’]*’|(?<!\w)'[^']{12,}'(?!\w)")
+_ADJECTIVE_USE = re.compile(r"\b(?:a|an|the|his|her|its|their)\s+$", re.I)  # "an alleged attack", "the claims"
 _PRONOUN_SAID = re.compile(rf"\b(he|she)\s+(?:{SPEECH_VERBS})\b|\b(?:said|says|added|adds)\s+(he|she)\b", re.I)
 _OPENS_QUOTE = re.compile(r"^\s*[\"“‘]")
+_PLURAL_LEAD = re.compile(r"^\W*(they|we)\b", re.I)
 _PRONOUN_LEAD = re.compile(r"^\W*(they|he|she|it|we)\b", re.I)
 _VERBISH = {"is", "are", "was", "were", "has", "have", "had", "said", "says", "will", "would", "can", "could",
             "who", "which", "that", "did", "does", "do"}
@@ -70,7 +72,7 @@ def is_reported(text: str) -> bool:
 def named_speaker(text: str, mentions: Sequence[Mention]) -> tuple[str, str, str] | None:
     """(name, role, mention kind) of the speaker a sentence names beside its speech verb, outside quotes."""
     outside = unquoted(text)
-    verbs = list(_SPEECH.finditer(outside))
+    verbs = [v for v in _SPEECH.finditer(outside) if not _ADJECTIVE_USE.search(outside[max(0, v.start() - 6) : v.start()])]
     if not verbs:
         return None
     candidates = [m for m in mentions if m.kind in _SPEAKER_KINDS and outside[m.start : m.end].strip()
@@ -122,6 +124,9 @@ def resolve_speakers(
         if own is not None:
             last = Speaker(own[0], i, own[1], own[2])
             speakers.append(last)
+        elif previous is not None and is_reported(text) and _PLURAL_LEAD.match(text):
+            # "They have accused ...": they are the subject of the sentence before
+            speakers.append(Speaker(subject_phrase(previous[1]), previous[0], kind=""))
         elif last is not None and i - last.sentence <= 3 and is_reported(text):
             speakers.append(last)  # "he said", or a quote carrying on
         elif (_PRONOUN_SAID.search(text) or _OPENS_QUOTE.match(text)) and (person := _last_person(recent)) is not None:

@@ -115,11 +115,14 @@ class ExtractiveAnswerer:
         agreement = 1.0 / (1 + articles.index(best.article.article_id)) if best.article.article_id in articles else 0.0
         values = answer_features(best.features, best.score, second.score if second else 0.0, agreement)
         confidence = self.model.answer.probability(values)
-        if confidence < self.model.threshold:
-            return self._abstain(query, ranked, confidence)
-        contested = self._contested(query, ranked)
+        statements = self._statements(query, ranked)
+        if statements:
+            return PartChoice(query, statements, value=statements[0].value, confidence=confidence)
+        contested = self._contested(query, ranked, evidence)
         if contested:
             return PartChoice(query, contested, value=None, confidence=confidence, contested=True)
+        if confidence < self.model.threshold:
+            return self._abstain(query, ranked, confidence)
         chosen = [Chosen(best.article, best.index, best.passage, "answer", best.score, best.value.text if best.value else None)]
         chosen += self._context(best)
         chosen += self._runners_up(ranked, best)
@@ -193,27 +196,58 @@ class ExtractiveAnswerer:
             taken.append(cand)
         return [Chosen(c.article, c.index, c.passage, "answer", c.score, c.value.text if c.value else None) for c in taken[1:]]
 
-    def _contested(self, query: Query, ranked: list[Candidate]) -> list[Chosen]:
-        """Claims about the asked-for fact that the articles attribute to different parties."""
+    def _contested(self, query: Query, ranked: list[Candidate], evidence: Evidence) -> list[Chosen]:
+        """Claims about the asked-for fact that an article attributes to different parties
+        ("Kyiv has claimed the rebels fired ..." / "They have accused Ukrainian government forces
+        of opening fire ..."): one of the best sentences is such a claim, and its article holds
+        another one, by someone else, about the same thing (sharing the question's words)."""
         if query.slot not in {Slot.PERSON, Slot.OTHER, Slot.STATEMENT, Slot.REASON} or query.asked.speaker_question:
             return []
-        best = ranked[0]
-        claims: dict[str, Candidate] = {}
-        for cand in ranked[:8]:
-            if cand.score < self.settings.contested_ratio * best.score or cand.speaker is None:
-                continue
-            if not is_reported(cand.text) or not _DISPUTE.search(cand.text):
-                continue
-            who = " ".join(sorted(stem_set(cand.speaker.name)))
-            claims.setdefault(who, cand)
+        anchor = next((c for c in ranked[:3] if _is_claim(c)), None)
+        if anchor is None:
+            return []
+        article, asked = anchor.article, set(query.stems)
+        others = [
+            Candidate(article, i, anchor.passage) for i in range(len(article.spans))
+            if i != anchor.index and not article.crosshead[i] and _DISPUTE.search(article.text(i))
+            and asked & stem_set(article.text(i))
+        ]
+        evidence.tag(others)
+        claims: dict[str, Candidate] = {_party(anchor): anchor}
+        for cand in others:
+            if _is_claim(cand):
+                claims.setdefault(_party(cand), cand)
         if len(claims) < 2:
             return []
         chosen: list[Chosen] = []
-        for cand in list(claims.values())[: self.settings.max_sentences]:
-            if cand.speaker and cand.speaker.sentence != cand.index:
+        for cand in sorted(list(claims.values())[: self.settings.max_sentences], key=lambda c: c.index):
+            speaker = cand.speaker
+            if speaker is not None and speaker.sentence != cand.index:
+                chosen.append(Chosen(cand.article, speaker.sentence, cand.passage, "context"))
+            chosen.append(Chosen(cand.article, cand.index, cand.passage, "answer", cand.score, speaker.name if speaker else None))
+        return chosen
+
+    def _statements(self, query: Query, ranked: list[Candidate]) -> list[Chosen]:
+        """"What did X say about Y": the best sentences whose speaker is X (name or role)."""
+        if query.slot != Slot.STATEMENT:
+            return []
+        said = [c for c in ranked if c.features.get("speaker_match") and c.speaker is not None][:2]
+        chosen: list[Chosen] = []
+        for cand in said:
+            if cand.speaker is not None and cand.speaker.sentence != cand.index and all(c.index != cand.speaker.sentence for c in chosen):
                 chosen.append(Chosen(cand.article, cand.speaker.sentence, cand.passage, "context"))
             chosen.append(Chosen(cand.article, cand.index, cand.passage, "answer", cand.score, cand.speaker.name if cand.speaker else None))
         return chosen
+
+
+def _is_claim(cand: Candidate) -> bool:
+    """A sentence that attributes a disputed claim to someone."""
+    return cand.speaker is not None and bool(_DISPUTE.search(cand.text))
+
+
+def _party(cand: Candidate) -> str:
+    """Who makes a claim, as a key (the stems of the speaker's name)."""
+    return " ".join(sorted(stem_set(cand.speaker.name))) if cand.speaker else ""
 
 
 def _distinct(a: str, b: str) -> bool:
