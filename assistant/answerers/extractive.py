@@ -22,7 +22,6 @@ from assistant.query import Query
 from assistant.reranker import Reranker
 from assistant.settings import AnswerSettings
 from assistant.slots import Slot
-from assistant.speakers import is_reported
 from assistant.text import stem_set
 from assistant.timewords import with_dates
 from assistant.types import (
