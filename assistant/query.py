@@ -33,7 +33,7 @@ class Query:
     keywords: tuple[str, ...]  # the words of search_text the keyword search looks for
     asked: AskedFor
     names: tuple[str, ...]  # named constraints, as written ("Titan", "Securities and Exchange Commission")
-    entities: tuple[str, ...]  # the names of people, organisations, works, products and events (spaCy)
+    entities: tuple[str, ...]  # names of people, organisations, places, works, products, events (spaCy)
     years: tuple[str, ...]
     numbers: tuple[str, ...]
     time: TimeScope = field(default_factory=TimeScope)
@@ -77,12 +77,12 @@ def parse_question(
     )
 
 
-_ENTITY_KINDS = {"PERSON", "ORG", "PRODUCT", "WORK_OF_ART", "EVENT", "FAC", "LAW"}
+_ENTITY_KINDS = {"PERSON", "ORG", "GPE", "LOC", "FAC", "PRODUCT", "WORK_OF_ART", "EVENT", "LAW"}
 
 
 def named_entities(text: str) -> list[str]:
-    """The question's names of people, organisations, products, works and events (not places,
-    nationalities or dates): an article that answers must name them."""
+    """The question's names of people, organisations, places, products, works and events (not
+    nationalities, dates or figures): an article that answers names at least one of them."""
     doc = nlp.parse(text)
     if doc is None:
         return [n for n in named_constraints(text) if " " in n]

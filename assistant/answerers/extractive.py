@@ -22,7 +22,7 @@ from assistant.query import Query
 from assistant.reranker import Reranker
 from assistant.settings import AnswerSettings
 from assistant.slots import Slot
-from assistant.text import stem_set
+from assistant.text import stem, stem_set, words
 from assistant.timewords import with_dates
 from assistant.types import (
     ABSTENTION,
@@ -104,6 +104,8 @@ class ExtractiveAnswerer:
     def choose(self, part: Retrieved) -> PartChoice:
         """The cited sentences of one part, or why it abstains."""
         query = part.query
+        if _names_nothing_found(query, part):
+            return PartChoice(query, abstained=True, reason="not_found")
         evidence = Evidence(part.passages, part.bodies, self.tagger)
         ranked = self.rank(query, evidence, part)
         if not ranked:
@@ -237,6 +239,18 @@ class ExtractiveAnswerer:
                 chosen.append(Chosen(cand.article, cand.speaker.sentence, cand.passage, "context"))
             chosen.append(Chosen(cand.article, cand.index, cand.passage, "answer", cand.score, cand.speaker.name if cand.speaker else None))
         return chosen
+
+
+def _names_nothing_found(query: Query, part: Retrieved, top: int = 3) -> bool:
+    """The question names people, organisations or places, and the best articles name none of
+    them: the archive holds nothing about what is asked ("David Cameron" in 2005's news)."""
+    if not query.entities:
+        return False
+    articles = list(dict.fromkeys(p.article_id for p in part.passages))[:top]
+    found = set().union(*(stem_set(p.title) for p in part.passages)) if part.passages else set()
+    for article_id in articles:
+        found |= stem_set(part.bodies.get(article_id, ""))
+    return all(not {stem(w) for w in words(e)} <= found for e in query.entities)
 
 
 def _is_claim(cand: Candidate) -> bool:
