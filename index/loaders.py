@@ -56,24 +56,42 @@ def parse_date(value: object) -> date | None:
 
 def load_path(path: Path, config: LoaderConfig, topic: str | None = None) -> Iterator[Loaded]:
     """Yield the articles of one file (several for JSON/JSONL), or why it was skipped."""
-    source = str(path)
-    loader = _loader_for(path)
-    if loader is None:
-        yield Skipped(source=source, reason=f"unsupported file type '{path.suffix or path.name}'")
+    data = read_file(path, config)
+    if isinstance(data, Skipped):
+        yield data
         return
+    yield from parse_file(path, data, config, topic)
+
+
+def read_file(path: Path, config: LoaderConfig) -> bytes | Skipped:
+    """The bytes of a supported file within the size limit, or why it is skipped (the I/O
+    half of load_path; parse_file is the CPU half, which may run on another machine)."""
+    source = str(path)
+    if _loader_for(path) is None:
+        return Skipped(source=source, reason=f"unsupported file type '{path.suffix or path.name}'")
     try:
         size = path.stat().st_size
         if size > config.max_file_mb * 1024 * 1024:
             raise SkipArticle(f"file too large ({size / 2**20:.3g} MB > {config.max_file_mb:g} MB)")
         if size == 0:
             raise SkipArticle("empty file")
-        data = path.read_bytes()
+        return path.read_bytes()
+    except SkipArticle as skip:
+        return Skipped(source=source, reason=str(skip))
+    except OSError as error:
+        return Skipped(source=source, reason=f"unreadable: {error.strerror or error}")
+
+
+def parse_file(path: Path, data: bytes, config: LoaderConfig, topic: str | None = None) -> Iterator[Loaded]:
+    """The articles in the bytes of a file read by read_file: decoded, extracted, cleaned."""
+    source = str(path)
+    loader = _loader_for(path)
+    assert loader is not None, "read_file skips unsupported files"
+    try:
         for item in loader(data, source, topic if topic is not None else path.parent.name):
             yield _checked(item, config)
     except SkipArticle as skip:
         yield Skipped(source=source, reason=str(skip))
-    except OSError as error:
-        yield Skipped(source=source, reason=f"unreadable: {error.strerror or error}")
     except Exception as error:  # a loader bug must not stop the batch
         log.exception("loader failed on %s", source)
         yield Skipped(source=source, reason=f"could not be read: {type(error).__name__}: {error}")

@@ -28,6 +28,7 @@ class IndexStore:
         self.data_dir = Path(data_dir).expanduser().resolve()
         self.data_dir.mkdir(parents=True, exist_ok=True)
         self.chunking = chunking
+        self.embedding = embedding
         self.embedder: Embedder = embedder or SentenceTransformerEmbedder(embedding)
         self.catalog = Catalog(self.data_dir / CATALOG_FILE)
         self.identity = {
