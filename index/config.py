@@ -117,6 +117,9 @@ class RayConfig(BaseModel):
         None, ge=1, description="CPUs of the local Ray started when no address is given "
         "(default: all of this machine's)",
     )
+    start_timeout_s: float = Field(
+        300.0, gt=0, description="seconds the workers may take to start and load the model"
+    )
     files_per_task: int = Field(
         32, ge=1, le=10_000, description="files a worker parses per call (the driver reads them)"
     )

@@ -121,17 +121,18 @@ class RayCompute:
             except (ConnectionError, RuntimeError, ValueError) as error:
                 raise RayUnavailableError(f"cannot join the Ray cluster at {self.address}: {error}") from error
             self._started_ray = True
-        cpus = int(ray.cluster_resources().get("CPU", 1))
-        count = self.config.workers or max(1, cpus // self.config.cpus_per_worker)
-        actor = ray.remote(RayWorker).options(
-            num_cpus=self.config.cpus_per_worker, scheduling_strategy="SPREAD", max_restarts=0,
-        )
-        self._workers = [
-            actor.remote(self.embedding, self.chunking, self.loading, self.config.cpus_per_worker)
-            for _ in range(count)
-        ]
-        keys = set(self._get([w.ready.remote() for w in self._workers]))
-        log.info("%d Ray worker(s) ready on %d CPU(s), model %s", count, cpus, ", ".join(keys))
+        per_worker = self.config.cpus_per_worker
+        free = int(ray.available_resources().get("CPU", 0))
+        count = self.config.workers or max(1, free // per_worker)
+        if count * per_worker > free:  # the workers would wait for CPUs forever
+            raise RayUnavailableError(
+                f"{count} Ray worker(s) of {per_worker} CPU(s) each need {count * per_worker} free "
+                f"CPUs; the cluster has {free}: lower --ray-workers, or add nodes"
+            )
+        actor = ray.remote(RayWorker).options(num_cpus=per_worker, scheduling_strategy="SPREAD", max_restarts=0)
+        self._workers = [actor.remote(self.embedding, self.chunking, self.loading, per_worker) for _ in range(count)]
+        keys = set(self._get([w.ready.remote() for w in self._workers], timeout=self.config.start_timeout_s))
+        log.info("%d Ray worker(s) ready, model %s", count, ", ".join(keys))
 
     def close(self) -> None:
         """Stop the workers, and the local Ray if this object started it."""
@@ -213,11 +214,16 @@ class RayCompute:
             yield items if items is not None else next(parsed)
 
     @staticmethod
-    def _get(refs: list[Any]) -> list[Any]:
+    def _get(refs: list[Any], timeout: float | None = None) -> list[Any]:
         """ray.get, with a worker's failure as one line (an IndexingError it raised as is)."""
         ray = _import_ray()
         try:
-            return list(ray.get(refs))
+            return list(ray.get(refs, timeout=timeout))
+        except ray.exceptions.GetTimeoutError as error:
+            raise RayUnavailableError(
+                f"the Ray workers did not start within {timeout:g} s (model loading, or nodes "
+                "without Newsdesk installed: pip install 'newsdesk[ray]' on every node)"
+            ) from error
         except ray.exceptions.RayError as error:
             cause = getattr(error, "cause", None)
             if isinstance(cause, IndexingError):

@@ -1,5 +1,5 @@
 """`--ray` gives the index the single-process path gives: same sync report, same articles,
-chunks and keyword rows, vectors within 1e-4, same answers; Ray failures are one-line errors."""
+chunks and keyword rows, vectors within 1e-4, same answers."""
 
 from __future__ import annotations
 
@@ -13,9 +13,7 @@ import pytest
 from support import FIXTURES, MakeAssistant, assert_consistent, copy_articles
 
 from assistant import Assistant
-from index.config import ChunkConfig, EmbeddingConfig, LoaderConfig, RayConfig
 from index.distributed import RayCompute
-from index.errors import ModelNotFoundError
 
 pytestmark = [pytest.mark.integration, pytest.mark.slow, pytest.mark.ray]
 
@@ -114,13 +112,3 @@ def test_ray_on_the_dev_gold_articles(shared_dir: Path, tmp_path: Path, make_ass
     assert_same_index(local, ray)
     asked = [q["question"] for q in questions]
     assert answers(ray, asked) == answers(local, asked)
-
-
-def test_a_worker_failure_is_one_clear_error(ray_compute: RayCompute) -> None:
-    """A model the workers cannot load: the workers' own error, raised when they start."""
-    broken = RayCompute("local", RayConfig(workers=1), EmbeddingConfig(model="no-such-model-here"), ChunkConfig(), LoaderConfig())
-    try:
-        with pytest.raises(ModelNotFoundError, match="embedding model 'no-such-model-here' is not available offline"):
-            broken.embed(["a chunk"])
-    finally:
-        broken.close()
