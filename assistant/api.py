@@ -29,9 +29,7 @@ from index import IndexReport
 from index.catalog import ArticleRow, Filters
 from index.compute import Compute
 from index.embedding import Embedder
-from index.feeds import feed_statuses
 from index.indexer import Indexer, Progress
-from index.neardup import NearDuplicates
 from index.store import IndexStore, wipe_index
 
 log = logging.getLogger(__name__)
@@ -84,7 +82,10 @@ class Assistant:
         """The opened data directory (created if missing)."""
         if self._store is None:
             s = self.settings
-            self._store = IndexStore(s.data_dir, s.embedding, s.chunking, s.chroma_url, self._embedder)
+            self._store = IndexStore(
+                s.data_dir, s.embedding, s.chunking, s.chroma_url, self._embedder,
+                catalog_url=s.catalog_url, collection=s.chroma_collection,
+            )
         return self._store
 
     @property
@@ -134,7 +135,7 @@ class Assistant:
         if self._store is not None:
             self._store.catalog.close()
             self._store = None
-        wipe_index(self.settings.data_dir, self.settings.chroma_url)
+        wipe_index(self.settings.data_dir, self.settings.chroma_url, self.settings.catalog_url)
 
     # --- read path --------------------------------------------------------------------
     def search(self, query: str, k: int | None = None, **filters: Any) -> list[Passage]:
@@ -208,8 +209,7 @@ class Assistant:
         a range that leaves nothing is dropped. Passages carry their story's other copies."""
         scope = TimeScope()
         if self.settings.time.enabled and not (filters.get("since") or filters.get("until")):
-            last = self.store.catalog.db.execute("SELECT MAX(published) FROM articles").fetchone()[0]
-            reference = date.fromisoformat(last) if last else date.today()
+            reference = self.store.catalog.latest_published() or date.today()
             scope = parse_time_words(question, reference, self.settings.time.events)
         search = HybridSearch(self.store, self.settings.retrieval)
         passages = []
@@ -221,7 +221,7 @@ class Assistant:
             passages = search.search(question, k, make_filters(**filters), query_vector=vector)
         if scope.order:
             passages = [p.model_copy(update={"rank": n}) for n, p in enumerate(order_by_date(passages, scope.order), start=1)]
-        copies = NearDuplicates(self.store.catalog, self.settings.near_duplicates).copies_of({p.article_id for p in passages})
+        copies = self.store.catalog.copies_of({p.article_id for p in passages})
         for passage in passages:
             passage.also_reported_by = list(dict.fromkeys(_copy_label(c) for c in copies.get(passage.article_id, [])))
         return passages
@@ -300,13 +300,18 @@ class Assistant:
 
     def feeds(self) -> list[FeedView]:
         """Feeds indexed into this data directory, with their last round, latest first."""
-        return [FeedView(**vars(f)) for f in feed_statuses(self.store.catalog)]
+        return [FeedView(**vars(f)) for f in self.store.catalog.feed_statuses()]
 
     def stats(self) -> Stats:
-        """Counts of articles, aliases, chunks and vectors; per outlet and topic."""
+        """Counts of articles, aliases, chunks and vectors; per outlet and topic; whether
+        every chunk has its vector."""
         store = self.store
         counts = store.catalog.counts()
-        return Stats(data_dir=str(store.data_dir), vectors=store.vectors.count(), model=store.embedder.model_key, **counts)
+        agreement = store.vector_agreement()
+        return Stats(
+            data_dir=str(store.data_dir), vectors=agreement.vectors, vectors_missing=agreement.missing,
+            warning=agreement.warning, model=store.embedder.model_key, **counts,
+        )
 
 
 def _article_view(row: ArticleRow) -> ArticleView:

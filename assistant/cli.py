@@ -37,6 +37,7 @@ def describe(path: str) -> str:
 
 DataDir = Annotated[Path | None, typer.Option("--data-dir", help=describe("data_dir") + " [env NEWSDESK_DATA_DIR]")]
 ChromaUrl = Annotated[str | None, typer.Option("--chroma-url", help=describe("chroma_url") + " [env NEWSDESK_CHROMA_URL]")]
+CatalogUrl = Annotated[str | None, typer.Option("--catalog-url", help=describe("catalog_url") + " [env NEWSDESK_CATALOG_URL]")]
 Outlet = Annotated[str | None, typer.Option("--outlet", help="only articles from this outlet")]
 Topic = Annotated[str | None, typer.Option("--topic", help="only articles of this topic (folder name)")]
 Since = Annotated[str | None, typer.Option("--since", help="only articles published on or after (YYYY-MM-DD)")]
@@ -51,14 +52,19 @@ ApiKey = Annotated[str | None, typer.Option("--api-key", help=describe("generati
 def open_assistant(
     data_dir: Path | None, chroma_url: str | None, verbose: bool = False,
     llm: str | None = None, base_url: str | None = None, api_key: str | None = None,
+    catalog_url: str | None = None,
 ) -> Assistant:
     """An Assistant from the environment's settings, with the flags given."""
     logging.basicConfig(level=logging.INFO if verbose else logging.WARNING, format="%(levelname)s %(name)s: %(message)s")
+    if not verbose:  # each failed reconnect attempt; the one-line error says it all
+        logging.getLogger("psycopg.pool").setLevel(logging.ERROR)
     overrides: dict[str, Any] = {}
     if data_dir is not None:
         overrides["data_dir"] = data_dir
     if chroma_url is not None:
         overrides["chroma_url"] = chroma_url
+    if catalog_url is not None:
+        overrides["catalog_url"] = catalog_url
     settings = Settings()
     if base_url or api_key:
         connection = {"base_url": base_url or settings.generation.base_url,
@@ -71,7 +77,7 @@ def open_assistant(
 def index(
     paths: Annotated[list[str] | None, typer.Argument(help="files, folders and page URLs (http/https) of articles")] = None,
     feed: Annotated[list[str] | None, typer.Option("--feed", help="an RSS/Atom feed URL to index (repeatable)")] = None,
-    data_dir: DataDir = None, chroma_url: ChromaUrl = None,
+    data_dir: DataDir = None, chroma_url: ChromaUrl = None, catalog_url: CatalogUrl = None,
     rebuild: Annotated[bool, typer.Option(help="delete this data directory's index first")] = False,
     ray: Annotated[str | None, typer.Option(
         "--ray", is_flag=False, flag_value="local", metavar="[ADDRESS]",
@@ -90,7 +96,7 @@ def index(
     paths, feed = paths or [], feed or []
     if not paths and not feed:
         raise typer.BadParameter("give files, folders or URLs to index, or --feed URL")
-    assistant = open_assistant(data_dir, chroma_url, verbose)
+    assistant = open_assistant(data_dir, chroma_url, verbose, catalog_url=catalog_url)
     compute = ray_compute(assistant, ray, ray_workers) if ray is not None else None
     with compute or nullcontext(), tqdm(total=0, unit="file", desc="indexing", file=sys.stderr, disable=None) as bar:
         def progress(done: int, total: int, current: str) -> None:
@@ -124,7 +130,7 @@ def ray_compute(assistant: Assistant, address: str, workers: int | None) -> Any:
 def watch(
     targets: Annotated[list[str], typer.Argument(help="folders, files, feed or page URLs to keep indexed")],
     every: Annotated[str, typer.Option("--every", help="how often feeds/URLs are read, e.g. 90s, 15m, 1h")] = "15m",
-    data_dir: DataDir = None, chroma_url: ChromaUrl = None, verbose: Verbose = False,
+    data_dir: DataDir = None, chroma_url: ChromaUrl = None, catalog_url: CatalogUrl = None, verbose: Verbose = False,
 ) -> None:
     """Keep re-indexing: folders when files change, feeds every --every; one line per round.
 
@@ -138,7 +144,7 @@ def watch(
         every_s = parse_every(every)
     except ValueError as error:
         raise typer.BadParameter(str(error), param_hint="--every") from error
-    assistant = open_assistant(data_dir, chroma_url, verbose)
+    assistant = open_assistant(data_dir, chroma_url, verbose, catalog_url=catalog_url)
     stop = threading.Event()
     restore = stop_on_signals(stop)
     try:
@@ -159,10 +165,10 @@ def ask(
     json_output: Annotated[bool, typer.Option("--json", help="print the whole Answer as JSON")] = False,
     k: K = None, outlet: Outlet = None, topic: Topic = None, since: Since = None, until: Until = None,
     llm: Llm = None, base_url: BaseUrl = None, api_key: ApiKey = None,
-    data_dir: DataDir = None, chroma_url: ChromaUrl = None, verbose: Verbose = False,
+    data_dir: DataDir = None, chroma_url: ChromaUrl = None, catalog_url: CatalogUrl = None, verbose: Verbose = False,
 ) -> None:
     """Answer a question from the indexed articles, with numbered sources."""
-    assistant = open_assistant(data_dir, chroma_url, verbose, llm, base_url, api_key)
+    assistant = open_assistant(data_dir, chroma_url, verbose, llm, base_url, api_key, catalog_url)
     filters = {"outlet": outlet, "topic": topic, "since": since, "until": until}
     if json_output or not assistant.llm:
         answer = assistant.ask(question, k=k, **filters)
@@ -175,10 +181,10 @@ def ask(
 def chat(
     k: K = None, outlet: Outlet = None, topic: Topic = None, since: Since = None, until: Until = None,
     llm: Llm = None, base_url: BaseUrl = None, api_key: ApiKey = None,
-    data_dir: DataDir = None, chroma_url: ChromaUrl = None, verbose: Verbose = False,
+    data_dir: DataDir = None, chroma_url: ChromaUrl = None, catalog_url: CatalogUrl = None, verbose: Verbose = False,
 ) -> None:
     """Ask questions one after another; follow-ups use the conversation so far."""
-    assistant = open_assistant(data_dir, chroma_url, verbose, llm, base_url, api_key).warm_up()
+    assistant = open_assistant(data_dir, chroma_url, verbose, llm, base_url, api_key, catalog_url).warm_up()
     history: list[tuple[str, str]] = []
     typer.echo("Ask about the indexed articles (empty line or Ctrl-D to quit).")
     while True:
@@ -205,12 +211,12 @@ def chat(
 def evaluate_command(
     questions: Annotated[Path, typer.Argument(help="JSONL questions (the format of dev.jsonl)", exists=True, dir_okay=False)],
     json_output: Annotated[bool, typer.Option("--json", help="print figures and per-question results as JSON")] = False,
-    data_dir: DataDir = None, chroma_url: ChromaUrl = None, verbose: Verbose = False,
+    data_dir: DataDir = None, chroma_url: ChromaUrl = None, catalog_url: CatalogUrl = None, verbose: Verbose = False,
 ) -> None:
     """Measure hit@5, MRR@10, answer accuracy, abstention and latency on a question file."""
     from assistant.evaluate import evaluate, load_questions, report_json
 
-    assistant = open_assistant(data_dir, chroma_url, verbose)
+    assistant = open_assistant(data_dir, chroma_url, verbose, catalog_url=catalog_url)
     def show(result: Any) -> None:
         if verbose:
             mark = "ok " if result.correct or (not result.answerable and result.abstained) else "-- "
@@ -220,14 +226,16 @@ def evaluate_command(
 
 
 @app.command()
-def stats(data_dir: DataDir = None, chroma_url: ChromaUrl = None, json_output: Annotated[bool, typer.Option("--json")] = False) -> None:
+def stats(data_dir: DataDir = None, chroma_url: ChromaUrl = None, catalog_url: CatalogUrl = None, json_output: Annotated[bool, typer.Option("--json")] = False) -> None:
     """What the index holds: articles, duplicates, chunks, per outlet and topic."""
-    result = open_assistant(data_dir, chroma_url).stats()
+    result = open_assistant(data_dir, chroma_url, catalog_url=catalog_url).stats()
     if json_output:
         typer.echo(result.model_dump_json(indent=2))
         return
     typer.echo(f"{result.articles} articles ({result.aliases} duplicates remembered), {result.chunks} chunks, "
                f"{result.vectors} vectors, model {result.model}\ndata dir {result.data_dir}")
+    if result.warning:
+        typer.secho(f"warning: {result.warning}", fg=typer.colors.YELLOW, err=True)
     if result.first_published:
         typer.echo(f"published {result.first_published} .. {result.last_published}")
     for title, counts in (("topics", result.by_topic), ("outlets", result.by_outlet)):
@@ -237,10 +245,10 @@ def stats(data_dir: DataDir = None, chroma_url: ChromaUrl = None, json_output: A
 @app.command()
 def remove(
     keys: Annotated[list[str], typer.Argument(help="source paths/URLs, article ids, or folders")],
-    data_dir: DataDir = None, chroma_url: ChromaUrl = None,
+    data_dir: DataDir = None, chroma_url: ChromaUrl = None, catalog_url: CatalogUrl = None,
 ) -> None:
     """Remove articles from the index."""
-    report = open_assistant(data_dir, chroma_url).remove(keys)
+    report = open_assistant(data_dir, chroma_url, catalog_url=catalog_url).remove(keys)
     typer.echo(f"removed {len(report.removed)}")
     for skipped in report.skipped:
         typer.echo(f"  {skipped.source}: {skipped.reason}")

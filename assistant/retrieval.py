@@ -1,4 +1,4 @@
-"""Hybrid retrieval: dense top-k from Chroma and BM25 top-k from FTS5, fused with reciprocal
+"""Hybrid retrieval: dense top-k from Chroma and keyword top-k from the catalog, fused with reciprocal
 rank fusion, at most a few chunks per article."""
 
 from __future__ import annotations
@@ -8,7 +8,7 @@ from collections.abc import Sequence
 import numpy as np
 
 from assistant.settings import RetrievalSettings
-from assistant.text import fts_query
+from assistant.text import keyword_terms
 from assistant.types import Passage
 from index.catalog import ArticleRow, Filters
 from index.store import IndexStore
@@ -54,8 +54,7 @@ class HybridSearch:
         if query_vector is None:
             query_vector = self.store.embedder.embed([query])[0]
         dense = self.store.vectors.query(query_vector, self.settings.dense_k, filters)
-        match = fts_query(query)
-        keyword = self.store.catalog.bm25(match, self.settings.bm25_k, filters) if match else []
+        keyword = self.store.catalog.keyword_search(keyword_terms(query), self.settings.bm25_k, filters)
         fused = reciprocal_rank_fusion([[c for c, _ in dense], [c for c, _ in keyword]], self.settings.rrf_k)
         chunks = self.store.catalog.get_chunks([c for c, _ in fused])
         fused = [(c, s) for c, s in fused if c in chunks]  # orphans of an interrupted run

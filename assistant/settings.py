@@ -91,6 +91,14 @@ class Settings(BaseSettings):
     chroma_url: str | None = Field(
         None, description="a Chroma server (e.g. http://127.0.0.1:8000) instead of embedded"
     )
+    catalog_url: str | None = Field(
+        None, description="a PostgreSQL catalog (postgresql://user:password@host:5432/db) "
+        "instead of <data dir>/catalog.sqlite; with chroma_url too, nothing is kept on local disk"
+    )
+    chroma_collection: str | None = Field(
+        None, description="share this Chroma collection deliberately between indexes (default: "
+        "a collection of the index's own, named from its id); set when the index is created"
+    )
     embedding: EmbeddingConfig = Field(default_factory=EmbeddingConfig)
     chunking: ChunkConfig = Field(default_factory=ChunkConfig)
     loading: LoaderConfig = Field(default_factory=LoaderConfig)

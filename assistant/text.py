@@ -58,9 +58,6 @@ def stem_set(text: str) -> set[str]:
     return {stem(w) for w in words(text)}
 
 
-def fts_query(text: str, max_terms: int = 32) -> str | None:
-    """An FTS5 MATCH expression OR-ing the content words of text; None if it has none."""
-    terms = [w for w in dict.fromkeys(words(text)) if w not in STOPWORDS][:max_terms]
-    if not terms:
-        return None
-    return " OR ".join('"' + t.replace('"', '""') + '"' for t in terms)
+def keyword_terms(text: str, max_terms: int = 32) -> list[str]:
+    """The content words of text for the keyword search (the catalog ORs and quotes them)."""
+    return [w for w in dict.fromkeys(words(text)) if w not in STOPWORDS][:max_terms]

@@ -116,6 +116,8 @@ class Stats(BaseModel):
     aliases: int
     chunks: int
     vectors: int
+    vectors_missing: int = Field(0, description="chunks without a vector (re-embedded by the next index run)")
+    warning: str | None = Field(None, description="chunk/vector disagreement, in one line")
     model: str
     by_outlet: dict[str, int]
     by_topic: dict[str, int]

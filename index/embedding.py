@@ -96,9 +96,7 @@ class SentenceTransformerEmbedder:
     @property
     def dimension(self) -> int:
         """Length of the vectors."""
-        getter = getattr(self.model, "get_embedding_dimension", None) or getattr(
-            self.model, "get_sentence_embedding_dimension"
-        )
+        getter = getattr(self.model, "get_embedding_dimension", None) or self.model.get_sentence_embedding_dimension
         return int(getter())
 
     @property

@@ -15,6 +15,14 @@ class IndexBusyError(IndexingError):
     """Another process holds the writer lock."""
 
 
+class CatalogUnavailableError(IndexingError):
+    """The catalog's database server cannot be reached (down, restarting, wrong URL)."""
+
+
+class VectorStoreUnavailableError(IndexingError):
+    """The Chroma server cannot be reached (down, restarting, wrong URL)."""
+
+
 class ModelNotFoundError(IndexingError):
     """The embedding model cannot be found locally."""
 

@@ -13,28 +13,23 @@ import logging
 import re
 from collections.abc import Iterator
 from dataclasses import dataclass, replace
-from datetime import UTC, date, datetime
+from datetime import date
 
 import feedparser
 
 from index.article import Article
-from index.catalog import Catalog
+from index.catalog import Catalog, FeedStatus
+from index.cleaning import clean_title
 from index.config import FetchConfig, LoaderConfig
 from index.errors import SkipArticle
 from index.fetch import Fetcher, FetchError, HttpCache, PageLimitReached, Response
-from index.cleaning import clean_title
 from index.loaders import load_html, parse_date
 from index.report import Skipped
 
+__all__ = ["FeedEntry", "FeedStatus", "Unchanged", "WebItem", "WebRound", "parse_feed"]
+
 log = logging.getLogger(__name__)
 
-_SCHEMA = """
-CREATE TABLE IF NOT EXISTS feeds (
-    url TEXT PRIMARY KEY, title TEXT, last_round_at TEXT, last_summary TEXT);
-CREATE TABLE IF NOT EXISTS feed_entries (
-    feed_url TEXT NOT NULL, source TEXT NOT NULL, fingerprint TEXT NOT NULL, seen_at TEXT NOT NULL,
-    PRIMARY KEY (feed_url, source));
-"""
 _TAGS = re.compile(r"<[^>]+>")
 
 
@@ -43,16 +38,6 @@ class Unchanged:
     """A web source that needs no work this round (304, or an entry seen before)."""
 
     source: str
-
-
-@dataclass(frozen=True)
-class FeedStatus:
-    """A feed Newsdesk has read, with its last round."""
-
-    url: str
-    title: str | None
-    last_round_at: str | None
-    last_summary: str | None
 
 
 WebItem = Article | Skipped | Unchanged
@@ -112,7 +97,6 @@ class WebRound:
         self.catalog = catalog
         self.config = fetching
         self.loading = loading
-        catalog.ensure_schema(_SCHEMA)
         self.cache = HttpCache(catalog)
         self.fetcher = fetcher or Fetcher(fetching, self.cache)
         self._owns_fetcher = fetcher is None
@@ -150,16 +134,7 @@ class WebRound:
 
     def commit(self, summary: str = "") -> None:
         """Remember what this round indexed: feed entries seen, validators, each feed's round."""
-        now = datetime.now(UTC).isoformat(timespec="seconds")
-        with self.catalog.transaction() as db:
-            db.executemany(
-                "INSERT OR REPLACE INTO feed_entries VALUES (?, ?, ?, ?)",
-                [(feed, source, fp, now) for feed, source, fp in self._entries],
-            )
-            db.executemany(
-                "INSERT OR REPLACE INTO feeds VALUES (?, ?, ?, ?)",
-                [(url, title, now, summary) for url, title in self._feeds.items()],
-            )
+        self.catalog.record_feed_round(self._entries, self._feeds, summary)
         for response in self._validated:
             self.cache.remember(response)
         self._validated.clear()
@@ -213,20 +188,10 @@ class WebRound:
         return article
 
     def _seen(self, feed_url: str) -> dict[str, str]:
-        rows = self.catalog.db.execute(
-            "SELECT source, fingerprint FROM feed_entries WHERE feed_url = ?", (feed_url,)
-        )
-        return {r[0]: r[1] for r in rows}
+        return self.catalog.feed_entries(feed_url)
 
     def _is_known_feed(self, url: str) -> bool:
-        return self.catalog.db.execute("SELECT 1 FROM feeds WHERE url = ?", (url,)).fetchone() is not None
-
-
-def feed_statuses(catalog: Catalog) -> list[FeedStatus]:
-    """Every feed read so far, most recent round first."""
-    catalog.ensure_schema(_SCHEMA)
-    rows = catalog.db.execute("SELECT * FROM feeds ORDER BY last_round_at DESC, url")
-    return [FeedStatus(r[0], r[1], r[2], r[3]) for r in rows]
+        return self.catalog.is_known_feed(url)
 
 
 def _one(items: Iterator[Article | Skipped], loading: LoaderConfig) -> Article:

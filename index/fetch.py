@@ -2,7 +2,7 @@
 on 5xx, conditional requests (ETag / Last-Modified) and robots.txt.
 
 Every failure becomes a `FetchError` whose message is the reason shown in the index report.
-Validators (ETag, Last-Modified) live in a sidecar table of catalog.sqlite; callers store them
+Validators (ETag, Last-Modified) live in the catalog; callers store them
 with `HttpCache.remember` only once what they fetched is safely indexed.
 """
 
@@ -13,7 +13,6 @@ import threading
 import time
 from collections.abc import Iterator
 from dataclasses import dataclass
-from datetime import UTC, datetime
 from urllib.parse import urlsplit
 from urllib.robotparser import RobotFileParser
 
@@ -27,12 +26,6 @@ log = logging.getLogger(__name__)
 ROBOTS_TTL_S = 3600.0  # robots.txt is re-read at most hourly (per process)
 _robots_cache: dict[str, tuple[float, RobotFileParser | None]] = {}
 _robots_lock = threading.Lock()
-
-_HTTP_CACHE_SCHEMA = """
-CREATE TABLE IF NOT EXISTS http_cache (
-    url TEXT PRIMARY KEY, etag TEXT, last_modified TEXT, checked_at TEXT NOT NULL);
-"""
-
 
 def forget_robots() -> None:
     """Drop the robots.txt answers this process remembers (they are kept ROBOTS_TTL_S)."""
@@ -90,34 +83,24 @@ class Response:
 
 
 class HttpCache:
-    """ETag / Last-Modified per URL, in a sidecar table of the catalog."""
+    """ETag / Last-Modified per URL, kept in the catalog."""
 
     def __init__(self, catalog: Catalog) -> None:
         self.catalog = catalog
-        catalog.ensure_schema(_HTTP_CACHE_SCHEMA)
 
     def validators(self, url: str) -> tuple[str | None, str | None]:
         """(etag, last_modified) remembered for url."""
-        row = self.catalog.db.execute(
-            "SELECT etag, last_modified FROM http_cache WHERE url = ?", (url,)
-        ).fetchone()
-        return (row[0], row[1]) if row else (None, None)
+        return self.catalog.http_validators(url)
 
     def remember(self, response: Response) -> None:
         """Store a response's validators (call once its content is safely indexed)."""
         if response.not_modified or not (response.etag or response.last_modified):
             return
-        now = datetime.now(UTC).isoformat(timespec="seconds")
-        with self.catalog.transaction() as db:
-            db.execute(
-                "INSERT OR REPLACE INTO http_cache VALUES (?, ?, ?, ?)",
-                (response.url, response.etag, response.last_modified, now),
-            )
+        self.catalog.remember_http_validators(response.url, response.etag, response.last_modified)
 
     def forget(self, url: str) -> None:
         """Drop url's validators (the next request is unconditional)."""
-        with self.catalog.transaction() as db:
-            db.execute("DELETE FROM http_cache WHERE url = ?", (url,))
+        self.catalog.forget_http_validators(url)
 
 
 class Fetcher:

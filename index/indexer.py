@@ -24,12 +24,11 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 import numpy as np
-from filelock import FileLock, Timeout
 
 from index.article import Article
+from index.chunking import Chunk, text_to_embed
 from index.compute import Compute, LocalCompute
 from index.config import FetchConfig, LoaderConfig, NearDuplicateConfig
-from index.errors import IndexBusyError
 from index.feeds import Unchanged, WebRound
 from index.fetch import is_url
 from index.loaders import discover, is_not_article, load_path
@@ -57,7 +56,7 @@ class _Batch:
 
 
 class Indexer:
-    """One writer at a time (a lock file in the data directory)."""
+    """One writer at a time (the catalog's writer lock: a lock file, or an advisory lock)."""
 
     def __init__(
         self, store: IndexStore, loading: LoaderConfig, lock_timeout: float = 2.0,
@@ -70,7 +69,7 @@ class Indexer:
         self.fetching = fetching or FetchConfig()
         near = near_duplicates or NearDuplicateConfig()
         self.near = NearDuplicates(store.catalog, near) if near.enabled else None
-        self.lock = FileLock(str(store.data_dir / "write.lock"), timeout=lock_timeout)
+        self.lock_timeout = lock_timeout
 
     def index(
         self, inputs: Iterable[str | Path], progress: Progress | None = None,
@@ -89,8 +88,9 @@ class Indexer:
         with self._locked():
             report = IndexReport()
             self._repair()
+            self._restore_vectors(report)
             if self.near:
-                self.near.reset()
+                self.near.prepare()
             files, roots = self._expand([i for i in inputs if not is_url(i)], report)
             web = WebRound(self.store.catalog, self.fetching, self.loading) if urls else None
             loaded = zip((str(path) for path, _ in files), self.compute.load(files), strict=False)
@@ -326,19 +326,46 @@ class Indexer:
         self.store.catalog.remove_articles(orphans)
         self.store.catalog.invalidate(partial)
 
+    def _restore_vectors(self, report: IndexReport) -> None:
+        """Re-embed chunks whose vectors the collection lost (e.g. another index's rebuild
+        deleted a shared collection); their texts are rebuilt from the catalog."""
+        agreement = self.store.vector_agreement()
+        if not agreement.missing:
+            return
+        missing = self.store.missing_vectors()
+        if not missing:
+            return
+        log.warning("%d chunks have no vector: re-embedding them", len(missing))
+        catalog = self.store.catalog
+        owners: dict[str, list[str]] = {}
+        for chunk_id in missing:
+            owners.setdefault(chunk_id.rsplit(":", 1)[0], []).append(chunk_id)
+        rows = catalog.get_chunks(missing)
+        articles = catalog.get_articles(owners)
+        chunks: list[Chunk] = []
+        texts: list[str] = []
+        metadata: list[dict[str, object]] = []
+        for article_id in owners:
+            row = articles.get(article_id)
+            if row is None:
+                continue
+            article = Article(source_key=row.source, title=row.title, body=row.body, outlet=row.outlet,
+                              url=row.url, author=row.author, published=row.published, topic=row.topic)
+            for chunk_id in owners[article_id]:
+                span = rows[chunk_id]
+                chunk = Chunk(article_id, span.ordinal, span.start, span.end, row.body[span.start : span.end])
+                chunks.append(chunk)
+                texts.append(text_to_embed(article, chunk))
+                metadata.append(_chunk_metadata(article))
+        for start in range(0, len(chunks), BATCH_CHUNKS):
+            part = slice(start, start + BATCH_CHUNKS)
+            self.store.vectors.add(chunks[part], self._embed(texts[part], report), metadata[part])
+        report.vectors_restored = len(chunks)
+
     @contextmanager
     def _locked(self) -> Iterator[None]:
-        try:
-            self.lock.acquire()
-        except Timeout as error:
-            raise IndexBusyError(
-                f"another newsdesk process is indexing into {self.store.data_dir} "
-                f"(lock {self.lock.lock_file}); try again when it finishes"
-            ) from error
-        try:
+        with self.store.catalog.writer_lock(self.lock_timeout):
             yield
-        finally:
-            self.lock.release()
 
 
 def _chunk_metadata(article: Article) -> dict[str, object]:

@@ -30,6 +30,7 @@ class IndexReport(BaseModel):
     duplicates: list[Duplicate] = Field(default_factory=list)
     skipped: list[Skipped] = Field(default_factory=list)
     chunks_embedded: int = 0
+    vectors_restored: int = Field(0, description="chunks whose lost vectors this run re-embedded")
     seconds: float = 0.0
 
     def summary(self) -> str:
@@ -39,6 +40,7 @@ class IndexReport(BaseModel):
             f"unchanged {len(self.unchanged)}, duplicates {len(self.duplicates)}, "
             f"skipped {len(self.skipped)} ({self.chunks_embedded} chunks embedded "
             f"in {self.seconds:.1f}s)"
+            + (f"; re-embedded {self.vectors_restored} chunks whose vectors were missing" if self.vectors_restored else "")
         )
 
     def merge(self, other: IndexReport) -> None:
@@ -46,4 +48,5 @@ class IndexReport(BaseModel):
         for name in ("added", "updated", "removed", "unchanged", "duplicates", "skipped"):
             getattr(self, name).extend(getattr(other, name))
         self.chunks_embedded += other.chunks_embedded
+        self.vectors_restored += other.vectors_restored
         self.seconds += other.seconds

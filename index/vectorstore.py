@@ -4,7 +4,9 @@ from __future__ import annotations
 
 import hashlib
 import logging
-from collections.abc import Sequence
+import re
+from collections.abc import Iterator, Sequence
+from contextlib import contextmanager
 from pathlib import Path
 from urllib.parse import urlparse
 
@@ -12,17 +14,40 @@ import numpy as np
 
 from index.catalog import Filters
 from index.chunking import Chunk
-from index.errors import IndexingError
+from index.errors import IndexingError, VectorStoreUnavailableError
 
 log = logging.getLogger(__name__)
 
 _MAX_BATCH = 4000  # below Chroma's max batch size on every backend
 
 
-def collection_name(model_key: str, max_tokens: int, overlap: int) -> str:
-    """Index identity: vectors of different models or chunkings never share a collection."""
-    digest = hashlib.sha1(f"{model_key}|{max_tokens}|{overlap}".encode()).hexdigest()[:12]
-    return f"newsdesk_{digest}"
+_COLLECTION_NAME = re.compile(r"^[A-Za-z0-9][A-Za-z0-9._-]{1,510}[A-Za-z0-9]$")
+
+
+def settings_digest(model_key: str, max_tokens: int, overlap: int) -> str:
+    """Hash of what shapes the vectors: vectors of different models or chunkings never mix."""
+    return hashlib.sha1(f"{model_key}|{max_tokens}|{overlap}".encode()).hexdigest()[:12]
+
+
+def legacy_collection_name(model_key: str, max_tokens: int, overlap: int) -> str:
+    """The name Newsdesk 0.1 gave every index of these settings (shared by all data dirs)."""
+    return f"newsdesk_{settings_digest(model_key, max_tokens, overlap)}"
+
+
+def collection_name(index_id: str, model_key: str, max_tokens: int, overlap: int) -> str:
+    """The collection of one index: its own id, then the settings hash, e.g.
+    newsdesk_3f9c2a1b7d4e_5e0b1c2d3a4f."""
+    return f"newsdesk_{index_id}_{settings_digest(model_key, max_tokens, overlap)}"
+
+
+def check_collection_name(name: str) -> str:
+    """name, if Chroma accepts it as a collection name (3-512 of [A-Za-z0-9._-])."""
+    if not _COLLECTION_NAME.match(name) or ".." in name:
+        raise IndexingError(
+            f"{name!r} is not a valid Chroma collection name: 3-512 letters, digits, '.', '_' "
+            "or '-', starting and ending with a letter or digit"
+        )
+    return name
 
 
 def published_number(value: object) -> int:
@@ -36,6 +61,8 @@ class ChromaStore:
     def __init__(self, path: Path | None, url: str | None, name: str, metadata: dict[str, str]) -> None:
         import chromadb
 
+        self.url = url
+        self.name = name
         if url:
             try:
                 self.client = _http_client(url)
@@ -46,58 +73,80 @@ class ChromaStore:
             assert path is not None
             path.mkdir(parents=True, exist_ok=True)
             self.client = chromadb.PersistentClient(path=str(path), settings=_chroma_settings())
-        self.collection = self.client.get_or_create_collection(
-            name, metadata={**metadata, "hnsw:space": "cosine"}, embedding_function=None
-        )
+        with self._reachable():
+            self.collection = self.client.get_or_create_collection(
+                name, metadata={**metadata, "hnsw:space": "cosine"}, embedding_function=None
+            )
 
-    @staticmethod
-    def drop(url: str, name: str) -> None:
-        """Delete a collection on a Chroma server, if it exists."""
-        client = _http_client(url)
-        if name in [c.name for c in client.list_collections()]:
-            client.delete_collection(name)
+    @contextmanager
+    def _reachable(self) -> Iterator[None]:
+        """A Chroma server that went away (down, restarting) becomes one clear error."""
+        if not self.url:
+            yield
+            return
+        import httpx
 
-    @staticmethod
-    def drop_local(path: Path) -> None:
-        """Delete every collection of an embedded Chroma directory through its client: a
-        client of this process may hold the files open, so removing them would break it."""
-        import chromadb
+        try:
+            yield
+        except (httpx.TransportError, ConnectionError) as error:
+            raise VectorStoreUnavailableError(
+                f"cannot reach the Chroma server at {self.url} ({type(error).__name__}); "
+                "answers resume when it is back"
+            ) from error
 
-        if path.is_dir():
-            client = chromadb.PersistentClient(path=str(path), settings=_chroma_settings())
-            for collection in client.list_collections():
-                client.delete_collection(collection.name)
+    def delete_collection(self) -> None:
+        """Delete this whole collection (only for a collection of this index's own)."""
+        with self._reachable():
+            self.client.delete_collection(self.name)
+
+    def delete_chunks(self, chunk_ids: Sequence[str]) -> None:
+        """Remove these chunk vectors (in a shared collection: only this index's own)."""
+        with self._reachable():
+            for start in range(0, len(chunk_ids), 1000):
+                self.collection.delete(ids=list(chunk_ids[start : start + 1000]))
 
     def count(self) -> int:
-        """Number of stored chunk vectors."""
-        return self.collection.count()
+        """Number of stored chunk vectors (of every index, in a shared collection)."""
+        with self._reachable():
+            return self.collection.count()
+
+    def existing(self, chunk_ids: Sequence[str]) -> set[str]:
+        """Which of these chunk ids have a vector."""
+        found: set[str] = set()
+        with self._reachable():
+            for start in range(0, len(chunk_ids), 1000):
+                found.update(self.collection.get(ids=list(chunk_ids[start : start + 1000]), include=[])["ids"])
+        return found
 
     def delete_articles(self, article_ids: Sequence[str]) -> None:
         """Remove every chunk of these articles."""
-        for start in range(0, len(article_ids), 500):
-            part = list(article_ids[start : start + 500])
-            self.collection.delete(where={"article_id": {"$in": part}})
+        with self._reachable():
+            for start in range(0, len(article_ids), 500):
+                part = list(article_ids[start : start + 500])
+                self.collection.delete(where={"article_id": {"$in": part}})
 
     def add(self, chunks: Sequence[Chunk], vectors: np.ndarray, metadata: Sequence[dict[str, object]]) -> None:
         """Store chunks with their vectors and filter metadata."""
-        for start in range(0, len(chunks), _MAX_BATCH):
-            end = start + _MAX_BATCH
-            self.collection.upsert(
-                ids=[c.chunk_id for c in chunks[start:end]],
-                embeddings=vectors[start:end],
-                documents=[c.text for c in chunks[start:end]],
-                metadatas=list(metadata[start:end]),
-            )
+        with self._reachable():
+            for start in range(0, len(chunks), _MAX_BATCH):
+                end = start + _MAX_BATCH
+                self.collection.upsert(
+                    ids=[c.chunk_id for c in chunks[start:end]],
+                    embeddings=vectors[start:end],
+                    documents=[c.text for c in chunks[start:end]],
+                    metadatas=list(metadata[start:end]),
+                )
 
     def query(self, vector: np.ndarray, limit: int, filters: Filters) -> list[tuple[str, float]]:
         """(chunk id, cosine similarity) of the nearest chunks, best first."""
-        total = self.collection.count()
-        if total == 0:
-            return []
-        result = self.collection.query(
-            query_embeddings=[vector], n_results=min(limit, total), where=_where(filters),
-            include=["distances"],
-        )
+        with self._reachable():
+            total = self.collection.count()
+            if total == 0:
+                return []
+            result = self.collection.query(
+                query_embeddings=[vector], n_results=min(limit, total), where=_where(filters),
+                include=["distances"],
+            )
         return [(cid, 1.0 - dist) for cid, dist in zip(result["ids"][0], result["distances"][0], strict=True)]
 
 

@@ -93,28 +93,35 @@ def run_cli(*args: str | Path, timeout: float = 180, env: dict[str, str] | None 
     )
 
 
+def all_chunk_ids(store: IndexStore) -> set[str]:
+    """Every chunk id of the catalog (paged through the catalog interface)."""
+    found: list[str] = []
+    while page := store.catalog.chunk_ids(found[-1] if found else None, 500):
+        found.extend(page)
+    return set(found)
+
+
 def index_contents(store: IndexStore) -> dict[str, set[str]]:
-    """What each part of a data dir holds: article ids (catalog rows), chunk ids in the
-    catalog, in FTS5 and in Chroma, and articles left pending by an interrupted run."""
-    db = store.catalog.db
+    """What each part of an index holds: article ids (catalog rows), chunk ids in the catalog
+    and in Chroma, and articles left pending by an interrupted run."""
     return {
-        "articles": {r[0] for r in db.execute("SELECT id FROM articles")},
-        "chunks": {r[0] for r in db.execute("SELECT id FROM chunks")},
-        "fts": {r[0] for r in db.execute("SELECT chunk_id FROM chunks_fts")},
+        "articles": {a.id for a in store.catalog.list_articles()},
+        "chunks": all_chunk_ids(store),
         "vectors": set(store.vectors.collection.get(include=[])["ids"]),
-        "pending": {r[0] for r in db.execute("SELECT article_id FROM pending")},
+        "pending": {article_id for article_id, _ in store.catalog.pending()},
     }
 
 
 def assert_consistent(store: IndexStore) -> dict[str, set[str]]:
-    """Every article has its chunks in the catalog, FTS5 and Chroma; nothing is orphaned."""
+    """Every article has its chunks in the catalog, its keyword index and Chroma; nothing is
+    orphaned; the chunk counter is right."""
     contents = index_contents(store)
-    fts_rows = store.catalog.db.execute("SELECT COUNT(*) FROM chunks_fts").fetchone()[0]
-    assert fts_rows == len(contents["fts"])  # no chunk indexed twice for BM25
-    assert contents["pending"] == set()
-    assert contents["chunks"] == contents["fts"] == contents["vectors"]
+    totals = store.catalog.totals()
+    assert totals.keyword_rows == totals.chunks == len(contents["chunks"]) == store.catalog.chunk_count()
+    assert contents["pending"] == set() and totals.pending == 0
+    assert contents["chunks"] == contents["vectors"]
     owners = {chunk_id.rsplit(":", 1)[0] for chunk_id in contents["chunks"]}
-    assert owners == contents["articles"]  # no orphan chunks, no article without chunks
+    assert owners == contents["articles"] and totals.articles == len(owners)  # no orphans
     return contents
 
 
@@ -160,7 +167,9 @@ def free_port() -> int:
 
 
 @contextmanager
-def serving(command: list[str], url: str, log: Path, seconds: float = 60) -> Iterator[subprocess.Popen]:
+def serving(
+    command: list[str], url: str, log: Path, seconds: float = 60, env: dict[str, str] | None = None,
+) -> Iterator[subprocess.Popen]:
     """Run a server process (output to log) until url answers 200; stop it afterwards.
 
     The test fails, with the end of the log, if the process exits or does not answer in time.
@@ -168,7 +177,7 @@ def serving(command: list[str], url: str, log: Path, seconds: float = 60) -> Ite
     import pytest
 
     with log.open("w") as output:
-        process = subprocess.Popen(command, stdout=output, stderr=subprocess.STDOUT)
+        process = subprocess.Popen(command, stdout=output, stderr=subprocess.STDOUT, env=env)
         try:
             deadline = time.monotonic() + seconds
             while True:
@@ -189,3 +198,28 @@ def serving(command: list[str], url: str, log: Path, seconds: float = 60) -> Ite
             except subprocess.TimeoutExpired:
                 process.kill()
                 process.wait()
+
+
+class ChromaServer:
+    """A `chroma run` on 127.0.0.1 and a free port, over a folder that outlives restarts."""
+
+    def __init__(self, path: Path) -> None:
+        self.path = path
+        self.port = free_port()
+        self.url = f"http://127.0.0.1:{self.port}"
+        self.log = path.parent / f"{path.name}.log"
+        self._context: Any = None
+
+    def start(self) -> ChromaServer:
+        """Start it; returns once its heartbeat answers."""
+        executable = BIN / "chroma"
+        command = [str(executable), "run", "--path", str(self.path), "--port", str(self.port), "--host", "127.0.0.1"]
+        self._context = serving(command, f"{self.url}/api/v2/heartbeat", self.log)
+        self._context.__enter__()
+        return self
+
+    def stop(self) -> None:
+        """Stop it (the data stays in path)."""
+        if self._context is not None:
+            self._context.__exit__(None, None, None)
+            self._context = None

@@ -7,18 +7,24 @@ the result with ui.render (which escapes all article text).
 from __future__ import annotations
 
 import logging
+import tempfile
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
 import gradio as gr
 
-from assistant import Answer, Assistant, ArticleView, IndexReport
+from assistant import Answer, ArticleView, Assistant, IndexReport
 from assistant.errors import USER_ERRORS
 from ui import render
 from ui.render import Turn
 from ui.uploads import (
-    UPLOAD_SUFFIXES, UPLOADS_FOLDER, UploadLimits, UploadRefused, forget_upload, store_uploads,
+    UPLOAD_SUFFIXES,
+    UPLOADS_FOLDER,
+    UploadLimits,
+    UploadRefused,
+    forget_upload,
+    store_uploads,
 )
 
 log = logging.getLogger(__name__)
@@ -115,8 +121,16 @@ class Page:
         if not files:
             return '<div class="nd-report nd-muted">Choose files to upload first.</div>', {}
         pairs = [(Path(f).name, Path(f)) for f in files]
+        settings = self.assistant.settings
+        if settings.catalog_url and settings.chroma_url:  # a replica keeps nothing: the catalog holds the text
+            with tempfile.TemporaryDirectory(prefix="newsdesk-upload-") as scratch:
+                return self._store_and_index(pairs, Path(scratch), topic, progress)
+        return self._store_and_index(pairs, self.assistant.settings.data_dir, topic, progress)
+
+    def _store_and_index(self, pairs: list[tuple[str, Path]], root: Path, topic: str | None,
+                         progress: gr.Progress) -> tuple[str, dict]:
         try:
-            stored = store_uploads(pairs, self.assistant.settings.data_dir, topic, self.limits)
+            stored = store_uploads(pairs, root, topic, self.limits)
         except UploadRefused as refused:
             return f'<div class="nd-report nd-error" role="alert">Upload refused: {render.esc(refused)}</div>', {}
         report = self._index(stored.paths, progress) if stored.paths else IndexReport()

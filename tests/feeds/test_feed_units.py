@@ -10,7 +10,7 @@ from newsserver import STORIES, WIRE_COPY, Story, atom, rss
 
 from assistant.timewords import order_by_date, parse_time_words, with_dates
 from index.article import Article
-from index.catalog import Catalog
+from index.catalog import SQLiteCatalog
 from index.config import NearDuplicateConfig
 from index.errors import SkipArticle
 from index.feeds import parse_feed
@@ -56,7 +56,7 @@ def _article(story: Story, source: str) -> Article:
 
 
 def test_near_duplicates_found_and_remembered(tmp_path: Path) -> None:
-    catalog = Catalog(tmp_path / "catalog.sqlite")
+    catalog = SQLiteCatalog(tmp_path / "catalog.sqlite")
     near = NearDuplicates(catalog, NearDuplicateConfig())
     ferry = _article(STORIES[1], "http://a.test/ferry")
     near.add(ferry)

@@ -8,14 +8,14 @@ from pathlib import Path
 import pytest
 from newsserver import NewsServer, closed_port_url
 
-from index.catalog import Catalog
+from index.catalog import SQLiteCatalog
 from index.config import FetchConfig
 from index.fetch import Fetcher, FetchError, HttpCache, PageLimitReached
 
 
 @pytest.fixture
 def cache(tmp_path: Path) -> HttpCache:
-    return HttpCache(Catalog(tmp_path / "catalog.sqlite"))
+    return HttpCache(SQLiteCatalog(tmp_path / "catalog.sqlite"))
 
 
 def test_user_agent_names_newsdesk(news: NewsServer, fast_fetch: FetchConfig) -> None:

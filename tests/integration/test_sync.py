@@ -72,7 +72,7 @@ def test_modified_file_replaces_its_chunks(assistant: Assistant, corpus: Path) -
     texts = chunk_texts(assistant, new.article_id)
     assert texts["chroma"] and sorted(texts["chroma"]) == sorted(texts["fts"])
     assert not any(OLD_NAME in t or "Quill" in t for t in texts["chroma"] + texts["fts"])
-    assert assistant.store.catalog.bm25('"quill"', 10) == []  # the old words are gone from BM25
+    assert assistant.store.catalog.keyword_search(["quill"], 10) == []  # the old words are gone from BM25
     assert_consistent(assistant.store)
     answer = assistant.ask("Who was appointed chief executive of the Harbour Bank of Port Elwin?")
     assert NEW_NAME in answer.text and OLD_NAME not in answer.text

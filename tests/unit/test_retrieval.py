@@ -5,7 +5,7 @@ from __future__ import annotations
 import pytest
 
 from assistant.retrieval import cap_per_article, reciprocal_rank_fusion
-from assistant.text import content_stems, fts_query, words
+from assistant.text import content_stems, keyword_terms, words
 
 
 def test_rrf_scores_are_sums_of_reciprocal_ranks() -> None:
@@ -40,11 +40,11 @@ def test_cap_per_article_keeps_order() -> None:
     assert [c for c, _ in cap_per_article(ranked, article_of, cap=1)] == ["a:0", "b:0", "c:0"]
 
 
-def test_fts_query_quotes_content_words() -> None:
-    assert fts_query("Who is the new chief of the Harbour Bank?") == '"new" OR "chief" OR "harbour" OR "bank"'
-    assert fts_query('What did "they" say?') is None  # only stopwords
-    assert fts_query("") is None
-    assert fts_query(" ".join(f"w{i}" for i in range(100)), max_terms=5).count(" OR ") == 4
+def test_keyword_terms_are_the_content_words() -> None:
+    assert keyword_terms("Who is the new chief of the Harbour Bank?") == ["new", "chief", "harbour", "bank"]
+    assert keyword_terms('What did "they" say?') == []  # only stopwords
+    assert keyword_terms("") == []
+    assert keyword_terms(" ".join(f"w{i}" for i in range(100)), max_terms=5) == ["w0", "w1", "w2", "w3", "w4"]
 
 
 def test_words_and_stems() -> None:
