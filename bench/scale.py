@@ -1,17 +1,19 @@
 """Cost growth: index, re-index, start-up, ask latency, hit@5, memory and disk at 1x, 10x and
-100x the BBC corpus, on the embedded stores (SQLite + embedded Chroma) and, with
---catalog-url and --chroma-url, on the scaled ones (PostgreSQL + a `chroma run` server).
+100x the BBC corpus, on the embedded stores (SQLite + embedded Chroma) and on the scaled
+ones (PostgreSQL + a `chroma run` server, both started here: a throw-away PostgreSQL cluster
+from Debian's binaries and one Chroma server per archive).
 
-    python bench/scale.py                                  # 1x, 10x, 100x, embedded
-    python bench/scale.py --backend scaled --catalog-url postgresql://... --chroma-url http://127.0.0.1:8000
+    python bench/scale.py                                  # 1x, 10x, 100x, embedded and scaled
+    python bench/scale.py --backend embedded --multiples 1 10
     python bench/scale.py --smoke                          # 20 articles, 1x and 3x: seconds
 
 Archives come from bench/scale_corpus.py (real articles kept as needles, the rest generated
 and checked distinct by the index's own duplicate detection). Up to --real-upto times the
-corpus every chunk is embedded by the model; above it, chunks found in the embedding cache of
-the biggest real run get their real vector and the others a real vector of that run with a
-small random perturbation (cosine ~0.97 to it), so those runs measure the store, catalog and
-query side. Indexing and asking run in child processes (peak RSS from os.wait4 per child).
+corpus the embedded run embeds every chunk with the model; above it, chunks found in the
+embedding cache of the biggest real run get their real vector and the others a real vector of
+that run with a small random perturbation (cosine ~0.97 to it), so those runs measure the
+store, catalog and query side. The scaled run takes its vectors from the embedded run of the
+same archive (the same vectors; its index time is the stores' share without the model). Indexing and asking run in child processes (peak RSS from os.wait4 per child).
 Prints a Markdown table and the targets of issue 10; draws a PNG with matplotlib.
 """
 
@@ -56,6 +58,7 @@ class ReusedVectors:
         self.cached = {k: np.frombuffer(v, dtype=np.float32) for k, v in db.execute("SELECT key, vector FROM vectors")}
         self.pool = np.stack(list(self.cached.values()))
         self.dimension = self.pool.shape[1]
+        self.counts = {"real": 0, "perturbed": 0}
 
     def embed(self, texts: list[str]):  # noqa: ANN201 - np.ndarray
         import numpy as np
@@ -65,7 +68,9 @@ class ReusedVectors:
             key = hashlib.sha1(f"{self.model_key}\x1f{text}".encode()).hexdigest()
             if key in self.cached:
                 rows.append(self.cached[key])
+                self.counts["real"] += 1
                 continue
+            self.counts["perturbed"] += 1
             rng = np.random.default_rng(int(key[:12], 16))
             noise = rng.standard_normal(self.dimension).astype(np.float32)
             vector = self.pool[int(key[12:24], 16) % len(self.pool)] + PERTURBATION * noise / np.linalg.norm(noise)
@@ -89,14 +94,14 @@ def child_index(spec: dict) -> dict:
     result: dict = {}
 
     def timed(name: str) -> dict:
-        started = time.perf_counter()
+        started, cpu = time.perf_counter(), time.process_time()
         report = assistant.index([archive])
-        seconds = time.perf_counter() - started
+        seconds, cpu = time.perf_counter() - started, time.process_time() - cpu
         duplicates = {"bbc": 0, "gen": 0}
         for dup in report.duplicates:
             duplicates["gen" if "/gen/" in dup.source else "bbc"] += 1
         result[name] = {
-            "seconds": seconds, "added": len(report.added), "unchanged": len(report.unchanged),
+            "seconds": seconds, "cpu_s": cpu, "added": len(report.added), "unchanged": len(report.unchanged),
             "removed": len(report.removed), "chunks_embedded": report.chunks_embedded,
             "exact_duplicates": sum(1 for d in report.duplicates if d.similarity == 1.0),
             "near_duplicates": sum(1 for d in report.duplicates if d.similarity < 1.0),
@@ -119,6 +124,7 @@ def child_index(spec: dict) -> dict:
     timed("remove_10")
     stats = assistant.stats()
     result["stats"] = {"articles": stats.articles, "aliases": stats.aliases, "chunks": stats.chunks, "vectors": stats.vectors}
+    result["vectors"] = embedder.counts if isinstance(embedder, ReusedVectors) else {"model": True}
     return result
 
 
@@ -131,17 +137,19 @@ def child_serve(spec: dict) -> dict:
     assistant = Assistant(data_dir=spec["data_dir"])
     assistant.warm_up()
     first = assistant.ask(questions[0].question)
-    startup = time.perf_counter() - STARTED
-    times = []
+    startup, startup_cpu = time.perf_counter() - STARTED, time.process_time()  # CPU since the process began
+    times, cpu_times = [], []
     for _ in range(spec["rounds"]):
         for question in questions:
-            started = time.perf_counter()
+            started, cpu = time.perf_counter(), time.process_time()
             assistant.ask(question.question)
             times.append((time.perf_counter() - started) * 1000)
+            cpu_times.append((time.process_time() - cpu) * 1000)
     report = evaluate(assistant, [q for q in questions if q.answerable])
     return {
-        "startup_s": startup, "first_answer_abstained": first.abstained,
+        "startup_s": startup, "startup_cpu_s": startup_cpu, "first_answer_abstained": first.abstained,
         "ask_p50_ms": percentile(times, 0.5), "ask_p95_ms": percentile(times, 0.95),
+        "ask_cpu_p50_ms": percentile(cpu_times, 0.5), "ask_cpu_p95_ms": percentile(cpu_times, 0.95),
         "asks": len(times), "hit_at_5": report.hit_at_5, "mrr_at_10": report.mrr_at_10,
     }
 
@@ -160,15 +168,56 @@ def run_child(kind: str, spec: dict, workdir: Path, env: dict[str, str]) -> dict
     return result
 
 
-def child_env(backend: str, args: argparse.Namespace) -> dict[str, str]:
-    """Offline, no telemetry, Newsdesk defaults; the scaled stores' URLs for 'scaled'."""
+def child_env(stores: dict[str, str]) -> dict[str, str]:
+    """Offline, no telemetry, Newsdesk defaults; plus the scaled stores' NEWSDESK_* URLs."""
     env = {k: v for k, v in os.environ.items() if not k.startswith("NEWSDESK_")}
     env.update(HF_HUB_OFFLINE="1", TOKENIZERS_PARALLELISM="false", ANONYMIZED_TELEMETRY="False",
-               TRANSFORMERS_VERBOSITY="error", HF_HUB_DISABLE_PROGRESS_BARS="1")
+               TRANSFORMERS_VERBOSITY="error", HF_HUB_DISABLE_PROGRESS_BARS="1", **stores)
     env["PYTHONPATH"] = os.pathsep.join(p for p in (str(BENCH.parent), env.get("PYTHONPATH", "")) if p)
-    if backend == "scaled":
-        env.update(NEWSDESK_CATALOG_URL=args.catalog_url, NEWSDESK_CHROMA_URL=args.chroma_url)
     return env
+
+
+class ScaledStores:
+    """A throw-away PostgreSQL cluster for the run, and a `chroma run` per archive (the test
+    suite's helpers, tests/pgcluster.py and tests/support.py)."""
+
+    def __init__(self, workdir: Path) -> None:
+        sys.path.insert(0, str(BENCH.parent / "tests"))
+        from pgcluster import PostgresCluster, postgres_bin
+
+        bin_dir = postgres_bin()
+        if bin_dir is None:
+            raise SystemExit("the scaled backend needs PostgreSQL's binaries (apt-get install postgresql)")
+        self.workdir = workdir
+        self.cluster = PostgresCluster(bin_dir).start()
+        self.chroma: object | None = None
+
+    def open(self, label: str) -> dict[str, str]:
+        """A new database and a new Chroma server for one archive: the children's env."""
+        from support import ChromaServer
+
+        self.close_chroma()
+        self.chroma = ChromaServer(self.workdir / f"chroma-{label}").start()
+        url = self.cluster.create_database(f"scale_{label}".replace("-", "_"))
+        return {"NEWSDESK_CATALOG_URL": url, "NEWSDESK_CHROMA_URL": self.chroma.url}  # type: ignore[attr-defined]
+
+    def disk_mib(self, label: str, env: dict[str, str]) -> float:
+        """The database's size plus the Chroma server's folder, in MiB."""
+        import psycopg
+
+        with psycopg.connect(env["NEWSDESK_CATALOG_URL"]) as conn:
+            size = conn.execute("SELECT pg_database_size(current_database())").fetchone()[0]  # type: ignore[index]
+        return size / 2**20 + disk_mib(self.workdir / f"chroma-{label}")
+
+    def close_chroma(self) -> None:
+        if self.chroma is not None:
+            self.chroma.stop()  # type: ignore[attr-defined]
+            self.chroma = None
+
+    def close(self) -> None:
+        """Stop both and delete the cluster."""
+        self.close_chroma()
+        self.cluster.remove()
 
 
 def disk_mib(path: Path) -> float:
@@ -186,12 +235,33 @@ def pick_files(corpus: Path, questions: Path, limit: int | None) -> list[Path]:
     return sorted(chosen[:limit])
 
 
+def answerable_here(questions: Path, corpus: Path, files: list[Path], target: Path) -> Path:
+    """The questions whose gold article is among the files, and the unanswerable ones (dev.jsonl
+    also asks about the seed article, which is not part of the BBC corpus)."""
+    present = {str(f.relative_to(corpus)) for f in files}
+    kept = [line for line in questions.read_text(encoding="utf-8").splitlines()
+            if line.strip() and (not json.loads(line)["docs"] or present & set(json.loads(line)["docs"]))]
+    target.write_text("\n".join(kept) + "\n", encoding="utf-8")
+    return target
+
+
 def measure(args: argparse.Namespace) -> list[dict]:
     workdir = Path(args.workdir or tempfile.mkdtemp(prefix="newsdesk-scale-"))
     workdir.mkdir(parents=True, exist_ok=True)
     files = pick_files(args.corpus, args.questions, args.limit)
-    rows = []
-    reuse: Path | None = None
+    args.questions = answerable_here(args.questions, args.corpus, files, workdir / "questions.jsonl")
+    rows: list[dict] = []
+    services = ScaledStores(workdir) if "scaled" in args.backend else None
+    try:
+        measure_all(args, workdir, files, rows, services)
+    finally:
+        if services:
+            services.close()
+    return rows
+
+
+def measure_all(args: argparse.Namespace, workdir: Path, files: list[Path], rows: list[dict], services: ScaledStores | None) -> None:
+    reuse: Path | None = args.vectors_from  # an embedding cache: given, or the biggest real run's
     for multiple in args.multiples:
         archive = workdir / f"archive-{multiple}x"
         started = time.perf_counter()
@@ -200,37 +270,55 @@ def measure(args: argparse.Namespace) -> list[dict]:
         for backend in args.backend:
             label = f"{multiple}x-{backend}"
             data_dir = workdir / f"data-{label}"
-            real = multiple <= args.real_upto
+            real = multiple <= args.real_upto and args.vectors_from is None
+            if backend == "embedded":
+                source = None if real else reuse
+            else:  # the same vectors as the embedded run of this archive
+                source = workdir / f"data-{multiple}x-embedded" / "catalog.sqlite" if real else reuse
+            stores = services.open(label) if backend == "scaled" and services else {}
             spec = {"label": label, "archive": str(archive), "data_dir": str(data_dir), "rounds": args.rounds,
-                    "questions": str(args.questions), "reuse": None if real else str(reuse)}
-            env = child_env(backend, args)
+                    "questions": str(args.questions), "reuse": str(source) if source else None}
+            env = child_env(stores)
             indexed = run_child("index", spec, workdir, env)
             served = run_child("serve", spec, workdir, env)
             if real and backend == "embedded":
                 reuse = data_dir / "catalog.sqlite"
             articles = made["real"] + made["generated"]
+            disk = disk_mib(data_dir) + (services.disk_mib(label, stores) if stores and services else 0.0)
             rows.append({
-                "multiple": multiple, "backend": backend, "files": articles, "vectors": "embedded" if real else "reused",
-                "index": indexed, "serve": served, "disk_mib": disk_mib(data_dir),
+                "multiple": multiple, "backend": backend, "files": articles, "vectors": vector_label(indexed["vectors"], backend),
+                "index": indexed, "serve": served, "disk_mib": disk,
                 "index_s_per_1000": indexed["first"]["seconds"] / articles * 1000,
             })
             print(f"[scale] {label}: {json.dumps(rows[-1])}", file=sys.stderr, flush=True)
-    return rows
+        if services:
+            services.close_chroma()
+
+
+def vector_label(counts: dict, backend: str) -> str:
+    """Where a run's vectors came from, e.g. 'model' or '10% real, 90% perturbed'."""
+    if counts.get("model"):
+        return "model"
+    total = counts["real"] + counts["perturbed"] or 1
+    if not counts["perturbed"]:
+        return "real, cached" + (" (the embedded run's)" if backend == "scaled" else "")
+    return f"{counts['real'] / total:.0%} real, {counts['perturbed'] / total:.0%} perturbed"
 
 
 def table(rows: list[dict]) -> str:
     """The Markdown table of docs/BENCHMARKS.md, "Cost growth"."""
     head = ("| archive | stores | articles (stored + duplicates) | vectors | index s / 1,000 articles | "
-            "re-index unchanged | add 10 new | start-up | ask p50 / p95 | hit@5 | peak RSS index / serve | disk |")
+            "re-index unchanged | add 10 new | start-up (CPU) | ask p50 / p95 (CPU p50 / p95) | hit@5 | peak RSS index / serve | disk |")
     lines = [head, "|" + " --- |" * (head.count("|") - 1)]
     for r in rows:
         i, s = r["index"], r["serve"]
         dups = i["first"]["duplicates_by_part"]
         lines.append(
             f"| {r['multiple']}x ({r['files']:,} files) | {r['backend']} | {i['stats']['articles']:,} + {i['stats']['aliases']:,} "
-            f"(generated: {dups['gen']} duplicates) | {'model' if r['vectors'] == 'embedded' else 'reused, perturbed'} | "
+            f"(generated: {dups['gen']} duplicates) | {r['vectors']} | "
             f"{r['index_s_per_1000']:.1f} s | {i['unchanged']['seconds']:.1f} s | {i['add_10']['seconds']:.1f} s | "
-            f"{s['startup_s']:.1f} s | {s['ask_p50_ms']:.0f} / {s['ask_p95_ms']:.0f} ms | {s['hit_at_5']:.3f} | "
+            f"{s['startup_s']:.1f} s ({s['startup_cpu_s']:.1f} s) | {s['ask_p50_ms']:.0f} / {s['ask_p95_ms']:.0f} ms "
+            f"({s['ask_cpu_p50_ms']:.0f} / {s['ask_cpu_p95_ms']:.0f} ms) | {s['hit_at_5']:.3f} | "
             f"{i['peak_rss_mib']:,.0f} / {s['peak_rss_mib']:,.0f} MiB | {r['disk_mib']:,.0f} MiB |"
         )
     return "\n".join(lines)
@@ -254,12 +342,13 @@ def targets(rows: list[dict]) -> list[tuple[str, str, bool]]:
         s0, s1 = small["serve"], big["serve"]
         checks += [
             (f"{tag}: ask p95 <= 2x the {small['multiple']}x figure", f"{s1['ask_p95_ms']:.0f} vs {s0['ask_p95_ms']:.0f} ms", s1["ask_p95_ms"] <= 2 * s0["ask_p95_ms"]),
+            (f"{tag}: ask p95 CPU time <= 2x the {small['multiple']}x figure", f"{s1['ask_cpu_p95_ms']:.0f} vs {s0['ask_cpu_p95_ms']:.0f} ms", s1["ask_cpu_p95_ms"] <= 2 * s0["ask_cpu_p95_ms"]),
             (f"{tag}: re-index unchanged <= 20 s", f"{big['index']['unchanged']['seconds']:.1f} s", big["index"]["unchanged"]["seconds"] <= 20),
             (f"{tag}: start-up <= 10 s", f"{s1['startup_s']:.1f} s", s1["startup_s"] <= 10),
             (f"{tag}: hit@5 drops by <= 0.05", f"{s0['hit_at_5']:.3f} -> {s1['hit_at_5']:.3f}", s0["hit_at_5"] - s1["hit_at_5"] <= 0.05 + 1e-9),
             (f"{tag}: generated articles collapsed as duplicates = 0", str(big["index"]["first"]["duplicates_by_part"]["gen"]), big["index"]["first"]["duplicates_by_part"]["gen"] == 0),
         ]
-        for name, key in (("ask p50", "ask_p50_ms"), ("start-up", "startup_s")):
+        for name, key in (("ask p50", "ask_p50_ms"), ("ask CPU p50", "ask_cpu_p50_ms"), ("start-up", "startup_s"), ("start-up CPU", "startup_cpu_s")):
             exponent = growth_exponent(s0[key], s1[key], ratio)
             checks.append((f"{tag}: {name} grows sub-linearly (size exponent < 0.5; 1 = linear)", f"{exponent:.2f}", exponent < 0.5))
     return checks
@@ -277,7 +366,7 @@ def plot(rows: list[dict], path: Path) -> None:
         ("re-index unchanged, s", lambda r: r["index"]["unchanged"]["seconds"]),
         ("add 10 new articles, s", lambda r: r["index"]["add_10"]["seconds"]),
         ("start-up to first answer, s", lambda r: r["serve"]["startup_s"]),
-        ("ask p50 / p95, ms", None),
+        ("ask p50 / p95 (wall), CPU p95, ms", None),
         ("retrieval hit@5", lambda r: r["serve"]["hit_at_5"]),
         ("peak RSS index / serve, MiB", None),
         ("disk, MiB", lambda r: r["disk_mib"]),
@@ -290,6 +379,7 @@ def plot(rows: list[dict], path: Path) -> None:
             if title.startswith("ask"):
                 axis.plot(x, [r["serve"]["ask_p50_ms"] for r in mine], "o-", label=f"{backend} p50")
                 axis.plot(x, [r["serve"]["ask_p95_ms"] for r in mine], "s--", label=f"{backend} p95")
+                axis.plot(x, [r["serve"]["ask_cpu_p95_ms"] for r in mine], "^:", label=f"{backend} CPU p95")
             elif title.startswith("peak"):
                 axis.plot(x, [r["index"]["peak_rss_mib"] for r in mine], "o-", label=f"{backend} index")
                 axis.plot(x, [r["serve"]["peak_rss_mib"] for r in mine], "s--", label=f"{backend} serve")
@@ -313,7 +403,7 @@ def machine() -> dict[str, object]:
     """What the figures were measured on."""
     cpu = next((line.split(":", 1)[1].strip() for line in Path("/proc/cpuinfo").read_text().splitlines()
                 if line.startswith("model name")), platform.processor())
-    return {"cpu": cpu, "cores": os.cpu_count(), "python": platform.python_version(), "load_1min": os.getloadavg()[0]}
+    return {"cpu": cpu, "cores": os.cpu_count(), "python": platform.python_version(), "load_average": os.getloadavg()}
 
 
 def parse_args(argv: list[str] | None) -> argparse.Namespace:
@@ -322,9 +412,9 @@ def parse_args(argv: list[str] | None) -> argparse.Namespace:
     parser.add_argument("--questions", type=Path, default=SHARED / "eval" / "dev.jsonl")
     parser.add_argument("--multiples", type=int, nargs="+", default=[1, 10, 100])
     parser.add_argument("--real-upto", type=int, default=10, help="largest multiple embedded by the model")
-    parser.add_argument("--backend", nargs="+", choices=["embedded", "scaled"], default=["embedded"])
-    parser.add_argument("--catalog-url", help="PostgreSQL URL for the scaled backend")
-    parser.add_argument("--chroma-url", help="Chroma server URL for the scaled backend")
+    parser.add_argument("--vectors-from", type=Path, help="catalog.sqlite of an earlier index of the corpus: "
+                        "reuse its embedding cache instead of running the model (then no run embeds)")
+    parser.add_argument("--backend", nargs="+", choices=["embedded", "scaled"], default=["embedded", "scaled"])
     parser.add_argument("--limit", type=int, help="use only this many corpus articles (dev gold first)")
     parser.add_argument("--rounds", type=int, default=3, help="timed rounds over the dev questions")
     parser.add_argument("--workdir", type=Path, help="where archives and data dirs go (default: a temp dir)")
@@ -334,10 +424,8 @@ def parse_args(argv: list[str] | None) -> argparse.Namespace:
     args = parser.parse_args(argv)
     if args.smoke:
         args.limit, args.multiples, args.real_upto, args.rounds = args.limit or 20, [1, 3], 1, 1
-    if "scaled" in args.backend and not (args.catalog_url and args.chroma_url):
-        parser.error("--backend scaled needs --catalog-url and --chroma-url")
-    if "embedded" not in args.backend and max(args.multiples) > args.real_upto:
-        parser.error("multiples above --real-upto reuse the vectors of the embedded run: include --backend embedded")
+    if args.backend[0] != "embedded":
+        parser.error("the scaled run reuses the vectors of the embedded run: --backend embedded [scaled]")
     return args
 
 
