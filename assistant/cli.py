@@ -94,6 +94,8 @@ def index(
     from tqdm import tqdm
 
     paths, feed = paths or [], feed or []
+    if ray is not None:  # first: a path given right after a bare --ray is read as its value
+        check_ray_address(ray)
     if not paths and not feed:
         raise typer.BadParameter("give files, folders or URLs to index, or --feed URL")
     assistant = open_assistant(data_dir, chroma_url, verbose, catalog_url=catalog_url)
@@ -113,14 +115,20 @@ def index(
             typer.echo(f"  duplicate {dup.source} = {dup.duplicate_of}")
 
 
-def ray_compute(assistant: Assistant, address: str, workers: int | None) -> Any:
-    """The RayCompute of `index --ray ADDRESS` (index.distributed), with the assistant's settings."""
-    from index.distributed import RayCompute, check_address
+def check_ray_address(address: str) -> None:
+    """A usage error unless address is one `--ray` takes."""
+    from index.distributed import check_address
 
     try:
         check_address(address)
     except ValueError as error:
         raise typer.BadParameter(str(error), param_hint="--ray") from error
+
+
+def ray_compute(assistant: Assistant, address: str, workers: int | None) -> Any:
+    """The RayCompute of `index --ray ADDRESS` (index.distributed), with the assistant's settings."""
+    from index.distributed import RayCompute
+
     s = assistant.settings
     config = s.ray.model_copy(update={"workers": workers}) if workers else s.ray
     return RayCompute(address, config, s.embedding, s.chunking, s.loading)
