@@ -80,10 +80,9 @@ def index(
     data_dir: DataDir = None, chroma_url: ChromaUrl = None, catalog_url: CatalogUrl = None,
     rebuild: Annotated[bool, typer.Option(help="delete this data directory's index first")] = False,
     ray: Annotated[str | None, typer.Option(
-        "--ray", is_flag=False, flag_value="local", metavar="[ADDRESS]",
-        help="parse, chunk and embed on a Ray cluster: HOST:PORT of a cluster this machine "
-        "belongs to, auto, ray://HOST:PORT (Ray Client), or nothing/local to start Ray here "
-        "(needs the [ray] extra)",
+        "--ray", metavar="ADDRESS",
+        help="parse, chunk and embed on Ray (the [ray] extra): local (start Ray on this machine "
+        "for the run), auto (the cluster this node joined), HOST:PORT, or ray://HOST:PORT (Ray Client)",
     )] = None,
     ray_workers: Annotated[int | None, typer.Option("--ray-workers", min=1, help=describe("ray.workers"))] = None,
     verbose: Verbose = False,
@@ -94,7 +93,7 @@ def index(
     from tqdm import tqdm
 
     paths, feed = paths or [], feed or []
-    if ray is not None:  # first: a path given right after a bare --ray is read as its value
+    if ray is not None:  # before anything opens
         check_ray_address(ray)
     if not paths and not feed:
         raise typer.BadParameter("give files, folders or URLs to index, or --feed URL")

@@ -31,7 +31,7 @@ from index.loaders import Loaded, parse_file, read_file
 log = logging.getLogger(__name__)
 
 LOCAL = "local"
-"""--ray without an address (or --ray local): start a Ray on this machine for the run."""
+"""--ray local: start a Ray on this machine for the run."""
 _ADDRESS = re.compile(r"^(auto|local|ray://[\w.\-]+:\d+|[\w.\-]+:\d+)$")
 
 FileBytes = tuple[str, bytes, str | None]
@@ -47,7 +47,7 @@ def check_address(value: str) -> str:
     if not _ADDRESS.match(value):
         raise ValueError(
             f"{value!r} is not a Ray address: give local, auto, HOST:PORT (a node of the "
-            "cluster) or ray://HOST:PORT (Ray Client); put the paths to index before --ray"
+            "cluster) or ray://HOST:PORT (Ray Client)"
         )
     return value
 

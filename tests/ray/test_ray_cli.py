@@ -1,5 +1,5 @@
-"""`newsdesk index … --ray`: a bare --ray starts a local Ray for the run; a path after a bare
---ray is a usage error that says what to do."""
+"""`newsdesk index … --ray local` starts a local Ray for the run and gives the single-process
+result; an address that is no Ray address is a usage error that says which ones are."""
 
 from __future__ import annotations
 
@@ -11,12 +11,12 @@ from support import Cli, copy_articles
 pytestmark = [pytest.mark.integration]
 
 
-def test_a_path_after_a_bare_ray_is_a_usage_error(cli: Cli, tmp_path: Path) -> None:
+def test_a_path_given_as_the_ray_address_is_a_usage_error(cli: Cli, tmp_path: Path) -> None:
     done = cli("index", "--ray", str(tmp_path), "--data-dir", tmp_path / "data")
     assert done.returncode == 2
     message = " ".join(done.stderr.replace("│", " ").split())
     assert f"Invalid value for --ray: '{tmp_path}' is not a Ray address" in message
-    assert "put the paths to index before --ray" in message
+    assert "give local, auto, HOST:PORT (a node of the cluster) or ray://HOST:PORT (Ray Client)" in message
     assert not (tmp_path / "data").exists()  # nothing opened, nothing written
 
 
@@ -24,7 +24,7 @@ def test_a_path_after_a_bare_ray_is_a_usage_error(cli: Cli, tmp_path: Path) -> N
 @pytest.mark.ray
 def test_index_on_a_local_ray_from_the_cli(cli: Cli, tmp_path: Path) -> None:
     corpus = copy_articles(tmp_path / "desk")
-    done = cli("index", corpus, "--data-dir", tmp_path / "data", "--ray", "--ray-workers", "1",
+    done = cli("index", corpus, "--data-dir", tmp_path / "data", "--ray", "local", "--ray-workers", "1",
                env={"NEWSDESK_RAY__NUM_CPUS": "1"}, timeout=600)
     assert done.returncode == 0, done.stderr[-2000:]
     plain = cli("index", corpus, "--data-dir", tmp_path / "plain")

@@ -31,7 +31,7 @@ def test_ray_addresses_accepted(address: str) -> None:
 
 @pytest.mark.parametrize("address", ["articles/", "/srv/news", "http://head:8265", "head"])
 def test_a_path_is_not_a_ray_address(address: str) -> None:
-    with pytest.raises(ValueError, match=r"is not a Ray address: give local, auto, HOST:PORT .* put the paths to index before --ray"):
+    with pytest.raises(ValueError, match=r"is not a Ray address: give local, auto, HOST:PORT \(a node of the cluster\) or ray://HOST:PORT \(Ray Client\)$"):
         check_address(address)
 
 
