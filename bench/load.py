@@ -21,6 +21,7 @@ import threading
 import time
 from contextlib import ExitStack
 from pathlib import Path
+from typing import Any
 
 BENCH = Path(__file__).resolve().parent
 ROOT = BENCH.parent
@@ -43,7 +44,8 @@ def base_index(env: dict[str, str], archive: Path, vectors_from: Path | None) ->
 
     os.environ.update({k: v for k, v in env.items() if k.startswith("NEWSDESK_")})
     real = SentenceTransformerEmbedder(EmbeddingConfig())
-    assistant = Assistant(embedder=ReusedVectors(vectors_from, real) if vectors_from else real)
+    embedder: Any = ReusedVectors(vectors_from, real) if vectors_from else real
+    assistant = Assistant(embedder=embedder)
     report = assistant.index([archive])
     print(f"[load] base archive: {report.summary()}", file=sys.stderr, flush=True)
     return assistant.stats().articles

@@ -32,8 +32,12 @@ import sys
 import tempfile
 import time
 from pathlib import Path
+from typing import Any
 
 STARTED = time.perf_counter()  # the serve child's start-up clock starts here
+
+import numpy as np  # noqa: E402
+
 BENCH = Path(__file__).resolve().parent
 sys.path.insert(0, str(BENCH))
 
@@ -50,20 +54,16 @@ class ReusedVectors:
     an embedding cache where the text was embedded, else a cached vector picked by the
     text's hash, perturbed. Chunking still uses the real model's tokenizer."""
 
-    def __init__(self, cache: Path, real: object) -> None:
-        import numpy as np
-
+    def __init__(self, cache: Path, real: Any) -> None:
         self.real = real
-        self.model_key = real.model_key  # type: ignore[attr-defined]
+        self.model_key = real.model_key  
         db = sqlite3.connect(cache)
         self.cached = {k: np.frombuffer(v, dtype=np.float32) for k, v in db.execute("SELECT key, vector FROM vectors")}
         self.pool = np.stack(list(self.cached.values()))
         self.dimension = self.pool.shape[1]
         self.counts = {"real": 0, "perturbed": 0}
 
-    def embed(self, texts: list[str]):  # noqa: ANN201 - np.ndarray
-        import numpy as np
-
+    def embed(self, texts: list[str]) -> np.ndarray:
         rows = []
         for text in texts:
             key = hashlib.sha1(f"{self.model_key}\x1f{text}".encode()).hexdigest()
@@ -73,13 +73,13 @@ class ReusedVectors:
                 continue
             self.counts["perturbed"] += 1
             rng = np.random.default_rng(int(key[:12], 16))
-            noise = rng.standard_normal(self.dimension).astype(np.float32)
+            noise = np.asarray(rng.standard_normal(self.dimension), dtype=np.float32)
             vector = self.pool[int(key[12:24], 16) % len(self.pool)] + PERTURBATION * noise / np.linalg.norm(noise)
             rows.append(vector / np.linalg.norm(vector))
         return np.stack(rows).astype(np.float32) if rows else np.zeros((0, self.dimension), dtype=np.float32)
 
     def count_tokens(self, texts: list[str]) -> list[int]:
-        return self.real.count_tokens(texts)  # type: ignore[attr-defined]
+        return self.real.count_tokens(texts)  
 
 
 def child_index(spec: dict) -> dict:
@@ -90,7 +90,7 @@ def child_index(spec: dict) -> dict:
 
     archive = Path(spec["archive"])
     real = SentenceTransformerEmbedder(EmbeddingConfig())
-    embedder = ReusedVectors(Path(spec["reuse"]), real) if spec["reuse"] else real
+    embedder: Any = ReusedVectors(Path(spec["reuse"]), real) if spec["reuse"] else real
     assistant = Assistant(data_dir=spec["data_dir"], embedder=embedder)
     result: dict = {}
 
@@ -191,7 +191,7 @@ class ScaledStores:
             raise SystemExit("the scaled backend needs PostgreSQL's binaries (apt-get install postgresql)")
         self.workdir = workdir
         self.cluster = PostgresCluster(bin_dir).start()
-        self.chroma: object | None = None
+        self.chroma: Any = None
 
     def open(self, label: str) -> dict[str, str]:
         """A new database and a new Chroma server for one archive: the children's env."""
@@ -200,7 +200,7 @@ class ScaledStores:
         self.close_chroma()
         self.chroma = ChromaServer(self.workdir / f"chroma-{label}").start()
         url = self.cluster.create_database(f"scale_{label}".replace("-", "_"))
-        return {"NEWSDESK_CATALOG_URL": url, "NEWSDESK_CHROMA_URL": self.chroma.url}  # type: ignore[attr-defined]
+        return {"NEWSDESK_CATALOG_URL": url, "NEWSDESK_CHROMA_URL": self.chroma.url}  
 
     def disk_mib(self, label: str, env: dict[str, str]) -> float:
         """The database's size plus the Chroma server's folder, in MiB."""
@@ -212,7 +212,7 @@ class ScaledStores:
 
     def close_chroma(self) -> None:
         if self.chroma is not None:
-            self.chroma.stop()  # type: ignore[attr-defined]
+            self.chroma.stop()  
             self.chroma = None
 
     def close(self) -> None:
@@ -386,6 +386,7 @@ def plot(rows: list[dict], path: Path) -> None:
 
     matplotlib.use("Agg")
     import matplotlib.pyplot as plt
+    import matplotlib.ticker
 
     panels = [
         ("index, s per 1,000 articles", lambda r: r["index_s_per_1000"]),
@@ -412,6 +413,7 @@ def plot(rows: list[dict], path: Path) -> None:
             else:
                 axis.plot(x, [value(r) for r in mine], "o-", label=backend)  # type: ignore[misc]
         axis.set_xscale("log")
+        axis.xaxis.set_minor_formatter(matplotlib.ticker.NullFormatter())
         axis.set_title(title, fontsize=10)
         axis.set_xlabel("articles in the archive")
         axis.grid(True, alpha=0.3)
