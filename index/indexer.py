@@ -4,11 +4,16 @@ vanished, skip unchanged, remember exact and near duplicates as aliases.
 Write order per batch: mark pending and drop old chunks -> add vectors -> add chunk rows ->
 write article rows (last). A run killed anywhere leaves either the old article, or a
 pending mark that the next run repairs.
+
+Reading, chunking and embedding go through a Compute (index.compute): this process by
+default, or the workers of a Ray cluster (index.distributed); planning and writing stay here,
+so both give the same index.
 """
 
 from __future__ import annotations
 
 import hashlib
+import itertools
 import logging
 import os
 import threading
@@ -16,15 +21,15 @@ import time
 from collections.abc import Callable, Iterable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
-from functools import partial
 from pathlib import Path
 
 import numpy as np
 
 from index.article import Article
-from index.chunking import Chunk, chunk_article, text_to_embed
+from index.chunking import Chunk, text_to_embed
+from index.compute import Compute, LocalCompute
 from index.config import FetchConfig, LoaderConfig, NearDuplicateConfig
-from index.feeds import Unchanged, WebItem, WebRound
+from index.feeds import Unchanged, WebRound
 from index.fetch import is_url
 from index.loaders import discover, is_not_article, load_path
 from index.neardup import NearDuplicates
@@ -56,9 +61,11 @@ class Indexer:
     def __init__(
         self, store: IndexStore, loading: LoaderConfig, lock_timeout: float = 2.0,
         fetching: FetchConfig | None = None, near_duplicates: NearDuplicateConfig | None = None,
+        compute: Compute | None = None,
     ) -> None:
         self.store = store
         self.loading = loading
+        self.compute = compute or LocalCompute(store.embedder, store.chunking, loading, store.embedding.batch_size)
         self.fetching = fetching or FetchConfig()
         near = near_duplicates or NearDuplicateConfig()
         self.near = NearDuplicates(store.catalog, near) if near.enabled else None
@@ -86,16 +93,15 @@ class Indexer:
                 self.near.prepare()
             files, roots = self._expand([i for i in inputs if not is_url(i)], report)
             web = WebRound(self.store.catalog, self.fetching, self.loading) if urls else None
-            units: list[tuple[str, Callable[[], Iterable[WebItem]]]] = [
-                (str(path), partial(load_path, path, self.loading, root=root)) for path, root in files
-            ]
-            units += [(url, partial(web.read, url, feed=url in feed_urls or None)) for url in urls]  # type: ignore[union-attr]
+            loaded = zip((str(path) for path, _ in files), self.compute.load(files), strict=False)
+            fetched = ((url, web.read(url, feed=url in feed_urls or None)) for url in urls)  # type: ignore[union-attr]
+            total = len(files) + len(urls)
             seen: set[str] = set()
             batch = _Batch()
             stopped = False
             try:
-                for done, (label, items) in enumerate(units, start=1):
-                    for item in items():
+                for done, (label, items) in enumerate(itertools.chain(loaded, fetched), start=1):
+                    for item in items:
                         if isinstance(item, Skipped):
                             report.skipped.append(item)
                             seen.add(item.source)
@@ -114,7 +120,7 @@ class Indexer:
                         self._flush(batch, report)
                         batch = _Batch()
                     if progress:
-                        progress(done, len(units), label)
+                        progress(done, total, label)
                     if stopped:
                         log.warning("stop requested: writing what is planned, then stopping")
                         break
@@ -233,8 +239,9 @@ class Indexer:
         stale_aliases = [s for i in batch.replacing for s in catalog.aliases_of(i)]
         catalog.begin_articles(ids)
         store.vectors.delete_articles([i for i in ids if i in batch.replacing])
-        chunks, texts = self._chunk(batch.articles)
-        vectors = self._embed(texts, report)
+        chunked = self.compute.chunk(batch.articles)
+        chunks = [chunk for chunk, _ in chunked]
+        vectors = self._embed([text for _, text in chunked], report)
         by_id = {a.article_id: a for a in batch.articles}
         metadata = [_chunk_metadata(by_id[c.article_id]) for c in chunks]
         store.vectors.add(chunks, vectors, metadata)
@@ -246,16 +253,6 @@ class Indexer:
             catalog.remove_alias(source)
             self._reload(source, report)
 
-    def _chunk(self, articles: list[Article]) -> tuple[list[Chunk], list[str]]:
-        cfg = self.store.chunking
-        chunks: list[Chunk] = []
-        texts: list[str] = []
-        for article in articles:
-            for chunk in chunk_article(article, self.store.embedder.count_tokens, cfg.max_tokens, cfg.overlap_sentences):
-                chunks.append(chunk)
-                texts.append(text_to_embed(article, chunk))
-        return chunks, texts
-
     def _embed(self, texts: list[str], report: IndexReport) -> np.ndarray:
         """Embed texts, reusing vectors cached by content hash (unchanged chunks stay free)."""
         prefix = self.store.cache_key_prefix()
@@ -263,7 +260,7 @@ class Indexer:
         cached = self.store.catalog.cached_vectors(keys)
         missing = sorted({k: t for k, t in zip(keys, texts, strict=True) if k not in cached}.items())
         if missing:
-            fresh = self.store.embedder.embed([t for _, t in missing])
+            fresh = self.compute.embed([t for _, t in missing])
             new = dict(zip((k for k, _ in missing), fresh, strict=True))
             self.store.catalog.cache_vectors(new.items())
             cached.update(new)
