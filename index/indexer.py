@@ -1,5 +1,7 @@
 """Sync files, folders, page URLs and feeds into the index: add new, replace changed, drop
-vanished, skip unchanged, remember exact and near duplicates as aliases.
+vanished, skip unchanged, remember exact and near duplicates as aliases. A file whose stamp
+(size and times, index.stamps) is the one recorded when it was last read is not read again;
+any other file is read and its content hash decides.
 
 Write order per batch: mark pending and drop old chunks -> add vectors -> add chunk rows ->
 write article rows (last). A run killed anywhere leaves either the old article, or a
@@ -27,13 +29,14 @@ import numpy as np
 
 from index.article import Article
 from index.chunking import Chunk, text_to_embed
-from index.compute import Compute, LocalCompute
+from index.compute import Compute, LocalCompute, SourceFile
 from index.config import FetchConfig, LoaderConfig, NearDuplicateConfig
 from index.feeds import Unchanged, WebRound
 from index.fetch import is_url
 from index.loaders import discover, is_not_article, load_path
 from index.neardup import NearDuplicates
 from index.report import Duplicate, IndexReport, Skipped
+from index.stamps import file_stamp, reader_digest, stamps_by_file, unchanged_sources
 from index.store import IndexStore
 from index.vectorstore import published_number
 
@@ -50,6 +53,7 @@ class _Batch:
     articles: list[Article] = field(default_factory=list)
     replacing: set[str] = field(default_factory=set)  # article ids being updated
     body_hashes: dict[str, Article] = field(default_factory=dict)
+    stamps: dict[str, str] = field(default_factory=dict)  # source -> its file's stamp
 
     def __len__(self) -> int:
         return len(self.articles)
@@ -70,6 +74,7 @@ class Indexer:
         near = near_duplicates or NearDuplicateConfig()
         self.near = NearDuplicates(store.catalog, near) if near.enabled else None
         self.lock_timeout = lock_timeout
+        self.reader = reader_digest(loading)
 
     def index(
         self, inputs: Iterable[str | Path], progress: Progress | None = None,
@@ -92,17 +97,24 @@ class Indexer:
             if self.near:
                 self.near.prepare()
             files, roots = self._expand([i for i in inputs if not is_url(i)], report)
-            web = WebRound(self.store.catalog, self.fetching, self.loading) if urls else None
-            loaded = zip((str(path) for path, _ in files), self.compute.load(files), strict=False)
-            fetched = ((url, web.read(url, feed=url in feed_urls or None)) for url in urls)  # type: ignore[union-attr]
-            total = len(files) + len(urls)
             seen: set[str] = set()
+            files, stamps = self._skip_unchanged(files, roots, report, seen)
+            web = WebRound(self.store.catalog, self.fetching, self.loading) if urls else None
+            loaded = (
+                (str(path), items, stamps[str(path)])
+                for (path, _), items in zip(files, self.compute.load(files), strict=False)
+            )
+            fetched = ((url, web.read(url, feed=url in feed_urls or None), None) for url in urls)  # type: ignore[union-attr]
+            total = len(files) + len(urls)
             batch = _Batch()
             stopped = False
             try:
-                for done, (label, items) in enumerate(itertools.chain(loaded, fetched), start=1):
+                for done, (label, items, stamp) in enumerate(itertools.chain(loaded, fetched), start=1):
+                    planned: list[str] = []  # the sources read from this file
+                    whole = True  # no part of it skipped (a skip is reported again next run)
                     for item in items:
                         if isinstance(item, Skipped):
+                            whole = False
                             report.skipped.append(item)
                             seen.add(item.source)
                             seen.update(s for _, s in self.store.catalog.sources_under(item.source + "#"))
@@ -113,9 +125,12 @@ class Indexer:
                         else:
                             seen.add(item.source_key)
                             self._plan(item, batch, report)
+                            planned.append(item.source_key)
                         if stop is not None and stop.is_set():
                             stopped = True
                             break
+                    if stamp and whole and not stopped:
+                        batch.stamps.update(dict.fromkeys(planned, stamp))
                     if sum(len(a.body) for a in batch.articles) > BATCH_CHUNKS * 900:
                         self._flush(batch, report)
                         batch = _Batch()
@@ -163,6 +178,33 @@ class Indexer:
         return [("article", row.source)] if row else []
 
     # --- planning ---------------------------------------------------------------------
+    def _skip_unchanged(
+        self, files: list[SourceFile], roots: list[Path], report: IndexReport, seen: set[str],
+    ) -> tuple[list[SourceFile], dict[str, str | None]]:
+        """The files to read, with the stamp each has now (taken before it is read). A file
+        whose stamp is recorded on every article and alias read from it is reported unchanged
+        and not read: one catalog query per folder, one stat per file."""
+        catalog = self.store.catalog
+        recorded: dict[str, str | None] = {}
+        for root in roots:
+            recorded.update(catalog.file_stamps(str(root) + os.sep))
+        for path, folder in files:
+            if folder is None:  # a file given by itself
+                recorded.update(catalog.file_stamps(str(path)))
+        by_file = stamps_by_file((str(path) for path, _ in files), recorded)
+        to_read: list[SourceFile] = []
+        stamps: dict[str, str | None] = {}
+        for path, folder in files:
+            stamp = file_stamp(path, self.reader)
+            sources = unchanged_sources(stamp, by_file.get(str(path)))
+            if sources:
+                report.unchanged.extend(sources)
+                seen.update(sources)
+            else:
+                to_read.append((path, folder))
+                stamps[str(path)] = stamp
+        return to_read, stamps
+
     def _expand(self, inputs: Iterable[str | Path], report: IndexReport) -> tuple[list[tuple[Path, Path | None]], list[Path]]:
         """(file, the folder it was found in) to load, and the folders to sync."""
         files: list[tuple[Path, Path | None]] = []
@@ -231,8 +273,13 @@ class Indexer:
 
     # --- writing ----------------------------------------------------------------------
     def _flush(self, batch: _Batch, report: IndexReport) -> None:
-        if not batch.articles:
-            return
+        """Write the batch's articles, then the stamps of the files fully read into it."""
+        if batch.articles:
+            self._write(batch, report)
+        if batch.stamps:
+            self.store.catalog.set_file_stamps(sorted(batch.stamps.items()))
+
+    def _write(self, batch: _Batch, report: IndexReport) -> None:
         store, catalog = self.store, self.store.catalog
         ids = [a.article_id for a in batch.articles]
         # aliases of an article whose body changed are no longer duplicates of it
