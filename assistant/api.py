@@ -39,6 +39,7 @@ from assistant.types import Answer, ArticleView, Citation, FeedView, Passage, St
 from assistant.validation import check_history, check_k, check_optional_text, check_question
 from index import IndexReport
 from index.catalog import ArticleRow, Filters
+from index.compute import Compute
 from index.embedding import Embedder
 from index.indexer import Indexer, Progress
 from index.store import IndexStore, wipe_index
@@ -122,20 +123,22 @@ class Assistant:
     def index(
         self, paths: Iterable[str | Path] | str | Path, progress: Progress | None = None,
         rebuild: bool = False, feeds: Iterable[str] = (), stop: threading.Event | None = None,
+        compute: Compute | None = None,
     ) -> IndexReport:
         """Index files, folders and URLs (pages, or RSS/Atom feeds); folders are synced
         (vanished files are removed). feeds: URLs read as feeds. stop: set it to end the run
-        after the article at hand (nothing is left half-written)."""
+        after the article at hand (nothing is left half-written). compute: where parsing,
+        chunking and embedding run (default: this process; see index.distributed for Ray)."""
         if isinstance(paths, str | Path):
             paths = [paths]
         if rebuild:
             self._wipe()
-        return self.indexer().index(list(paths), progress, feeds=feeds, stop=stop)
+        return self.indexer(compute).index(list(paths), progress, feeds=feeds, stop=stop)
 
-    def indexer(self) -> Indexer:
+    def indexer(self, compute: Compute | None = None) -> Indexer:
         """The write path over this data directory, with these settings."""
         s = self.settings
-        return Indexer(self.store, s.loading, fetching=s.fetch, near_duplicates=s.near_duplicates)
+        return Indexer(self.store, s.loading, fetching=s.fetch, near_duplicates=s.near_duplicates, compute=compute)
 
     def remove(self, source_or_id: str | Iterable[str]) -> IndexReport:
         """Remove articles by source key, article id, or folder."""

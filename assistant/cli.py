@@ -70,28 +70,58 @@ def index(
     feed: Annotated[list[str] | None, typer.Option("--feed", help="an RSS/Atom feed URL to index (repeatable)")] = None,
     data_dir: DataDir = None, chroma_url: ChromaUrl = None, catalog_url: CatalogUrl = None,
     rebuild: Annotated[bool, typer.Option(help="delete this data directory's index first")] = False,
+    ray: Annotated[str | None, typer.Option(
+        "--ray", metavar="ADDRESS",
+        help="parse, chunk and embed on Ray (the [ray] extra): local (start Ray on this machine "
+        "for the run), auto (the cluster this node joined), HOST:PORT, or ray://HOST:PORT (Ray Client)",
+    )] = None,
+    ray_workers: Annotated[int | None, typer.Option("--ray-workers", min=1, help=describe("ray.workers"))] = None,
     verbose: Verbose = False,
 ) -> None:
     """Index files, folders, URLs and feeds; re-running syncs them (new, changed, removed, unchanged)."""
+    from contextlib import nullcontext
+
     from tqdm import tqdm
 
     paths, feed = paths or [], feed or []
+    if ray is not None:  # before anything opens
+        check_ray_address(ray)
     if not paths and not feed:
         raise typer.BadParameter("give files, folders or URLs to index, or --feed URL")
     assistant = open_assistant(data_dir, chroma_url, verbose, catalog_url=catalog_url)
-    with tqdm(total=0, unit="file", desc="indexing", file=sys.stderr, disable=None) as bar:
+    compute = ray_compute(assistant, ray, ray_workers) if ray is not None else None
+    with compute or nullcontext(), tqdm(total=0, unit="file", desc="indexing", file=sys.stderr, disable=None) as bar:
         def progress(done: int, total: int, current: str) -> None:
             bar.total = total
             bar.n = done
             bar.set_postfix_str(Path(current).name[-40:], refresh=False)
             bar.refresh()
-        report = assistant.index(paths, progress=progress, rebuild=rebuild, feeds=feed)
+        report = assistant.index(paths, progress=progress, rebuild=rebuild, feeds=feed, compute=compute)
     typer.echo(report.summary())
     for skipped in report.skipped:
         typer.echo(f"  skipped {skipped.source}: {skipped.reason}")
     if verbose:
         for dup in report.duplicates:
             typer.echo(f"  duplicate {dup.source} = {dup.duplicate_of}")
+
+
+def check_ray_address(address: str) -> None:
+    """A usage error unless address is one `--ray` takes."""
+    from index.distributed import check_address
+
+    try:
+        check_address(address)
+    except ValueError as error:
+        raise typer.BadParameter(str(error), param_hint="--ray") from error
+
+
+def ray_compute(assistant: Assistant, address: str, workers: int | None) -> Any:
+    """The RayCompute of `index --ray ADDRESS` (index.distributed), with the assistant's settings."""
+    from index.distributed import RayCompute
+
+    s = assistant.settings
+    config = s.ray.model_copy(update={"workers": workers}) if workers else s.ray
+    return RayCompute(address, config, s.embedding, s.chunking, s.loading)
 
 
 @app.command()

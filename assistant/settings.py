@@ -14,7 +14,7 @@ from pydantic_settings import BaseSettings, SettingsConfigDict
 from assistant.errors import ConfigError
 from assistant.timewords import TimeWordSettings
 from index import ChunkConfig, EmbeddingConfig, LoaderConfig
-from index.config import FetchConfig, NearDuplicateConfig, WatchConfig
+from index.config import FetchConfig, NearDuplicateConfig, RayConfig, WatchConfig
 
 
 class RetrievalSettings(BaseModel):
@@ -127,6 +127,7 @@ class Settings(BaseSettings):
     fetch: FetchConfig = Field(default_factory=FetchConfig)
     near_duplicates: NearDuplicateConfig = Field(default_factory=NearDuplicateConfig)
     watch: WatchConfig = Field(default_factory=WatchConfig)
+    ray: RayConfig = Field(default_factory=RayConfig)
     time: TimeWordSettings = Field(default_factory=TimeWordSettings)
     llm: str | None = Field(
         None, description="answer with a language model: openai:MODEL, ollama:MODEL or "

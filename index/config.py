@@ -108,3 +108,27 @@ class WatchConfig(BaseModel):
     poll_s: float = Field(
         2.0, gt=0, description="seconds between checks of watched folders for changes"
     )
+
+
+class RayConfig(BaseModel):
+    """Indexing on a Ray cluster (`newsdesk index --ray [ADDRESS]`, the [ray] extra)."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    workers: int | None = Field(
+        None, ge=1, description="Ray actors that parse, chunk and embed, each loading the model "
+        "once (default: the cluster's CPUs / cpus_per_worker)",
+    )
+    cpus_per_worker: int = Field(
+        1, ge=1, le=256, description="CPUs each worker reserves and gives to torch's threads"
+    )
+    num_cpus: int | None = Field(
+        None, ge=1, description="CPUs of the local Ray started when no address is given "
+        "(default: all of this machine's)",
+    )
+    start_timeout_s: float = Field(
+        300.0, gt=0, description="seconds the workers may take to start and load the model"
+    )
+    files_per_task: int = Field(
+        32, ge=1, le=10_000, description="files a worker parses per call (the driver reads them)"
+    )

@@ -1,14 +1,21 @@
 """Sync files, folders, page URLs and feeds into the index: add new, replace changed, drop
-vanished, skip unchanged, remember exact and near duplicates as aliases.
+vanished, skip unchanged, remember exact and near duplicates as aliases. A file whose stamp
+(size and times, index.stamps) is the one recorded when it was last read is not read again;
+any other file is read and its content hash decides.
 
 Write order per batch: mark pending and drop old chunks -> add vectors -> add chunk rows ->
 write article rows (last). A run killed anywhere leaves either the old article, or a
 pending mark that the next run repairs.
+
+Reading, chunking and embedding go through a Compute (index.compute): this process by
+default, or the workers of a Ray cluster (index.distributed); planning and writing stay here,
+so both give the same index.
 """
 
 from __future__ import annotations
 
 import hashlib
+import itertools
 import logging
 import os
 import threading
@@ -16,19 +23,20 @@ import time
 from collections.abc import Callable, Iterable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
-from functools import partial
 from pathlib import Path
 
 import numpy as np
 
 from index.article import Article
-from index.chunking import Chunk, chunk_article, text_to_embed
+from index.chunking import Chunk, text_to_embed
+from index.compute import Compute, LocalCompute, SourceFile
 from index.config import FetchConfig, LoaderConfig, NearDuplicateConfig
-from index.feeds import Unchanged, WebItem, WebRound
+from index.feeds import Unchanged, WebRound
 from index.fetch import is_url
 from index.loaders import discover, is_not_article, load_path
 from index.neardup import NearDuplicates
 from index.report import Duplicate, IndexReport, Skipped
+from index.stamps import file_stamp, reader_digest, stamps_by_file, unchanged_sources
 from index.store import IndexStore
 from index.vectorstore import published_number
 
@@ -45,6 +53,7 @@ class _Batch:
     articles: list[Article] = field(default_factory=list)
     replacing: set[str] = field(default_factory=set)  # article ids being updated
     body_hashes: dict[str, Article] = field(default_factory=dict)
+    stamps: dict[str, str] = field(default_factory=dict)  # source -> its file's stamp
 
     def __len__(self) -> int:
         return len(self.articles)
@@ -56,13 +65,16 @@ class Indexer:
     def __init__(
         self, store: IndexStore, loading: LoaderConfig, lock_timeout: float = 2.0,
         fetching: FetchConfig | None = None, near_duplicates: NearDuplicateConfig | None = None,
+        compute: Compute | None = None,
     ) -> None:
         self.store = store
         self.loading = loading
+        self.compute = compute or LocalCompute(store.embedder, store.chunking, loading, store.embedding.batch_size)
         self.fetching = fetching or FetchConfig()
         near = near_duplicates or NearDuplicateConfig()
         self.near = NearDuplicates(store.catalog, near) if near.enabled else None
         self.lock_timeout = lock_timeout
+        self.reader = reader_digest(loading)
 
     def index(
         self, inputs: Iterable[str | Path], progress: Progress | None = None,
@@ -85,18 +97,24 @@ class Indexer:
             if self.near:
                 self.near.prepare()
             files, roots = self._expand([i for i in inputs if not is_url(i)], report)
-            web = WebRound(self.store.catalog, self.fetching, self.loading) if urls else None
-            units: list[tuple[str, Callable[[], Iterable[WebItem]]]] = [
-                (str(path), partial(load_path, path, self.loading, root=root)) for path, root in files
-            ]
-            units += [(url, partial(web.read, url, feed=url in feed_urls or None)) for url in urls]  # type: ignore[union-attr]
             seen: set[str] = set()
+            files, stamps = self._skip_unchanged(files, roots, report, seen)
+            web = WebRound(self.store.catalog, self.fetching, self.loading) if urls else None
+            loaded = (
+                (str(path), items, stamps[str(path)])
+                for (path, _), items in zip(files, self.compute.load(files), strict=False)
+            )
+            fetched = ((url, web.read(url, feed=url in feed_urls or None), None) for url in urls)  # type: ignore[union-attr]
+            total = len(files) + len(urls)
             batch = _Batch()
             stopped = False
             try:
-                for done, (label, items) in enumerate(units, start=1):
-                    for item in items():
+                for done, (label, items, stamp) in enumerate(itertools.chain(loaded, fetched), start=1):
+                    planned: list[str] = []  # the sources read from this file
+                    whole = True  # no part of it skipped (a skip is reported again next run)
+                    for item in items:
                         if isinstance(item, Skipped):
+                            whole = False
                             report.skipped.append(item)
                             seen.add(item.source)
                             seen.update(s for _, s in self.store.catalog.sources_under(item.source + "#"))
@@ -107,14 +125,17 @@ class Indexer:
                         else:
                             seen.add(item.source_key)
                             self._plan(item, batch, report)
+                            planned.append(item.source_key)
                         if stop is not None and stop.is_set():
                             stopped = True
                             break
+                    if stamp and whole and not stopped:
+                        batch.stamps.update(dict.fromkeys(planned, stamp))
                     if sum(len(a.body) for a in batch.articles) > BATCH_CHUNKS * 900:
                         self._flush(batch, report)
                         batch = _Batch()
                     if progress:
-                        progress(done, len(units), label)
+                        progress(done, total, label)
                     if stopped:
                         log.warning("stop requested: writing what is planned, then stopping")
                         break
@@ -157,6 +178,33 @@ class Indexer:
         return [("article", row.source)] if row else []
 
     # --- planning ---------------------------------------------------------------------
+    def _skip_unchanged(
+        self, files: list[SourceFile], roots: list[Path], report: IndexReport, seen: set[str],
+    ) -> tuple[list[SourceFile], dict[str, str | None]]:
+        """The files to read, with the stamp each has now (taken before it is read). A file
+        whose stamp is recorded on every article and alias read from it is reported unchanged
+        and not read: one catalog query per folder, one stat per file."""
+        catalog = self.store.catalog
+        recorded: dict[str, str | None] = {}
+        for root in roots:
+            recorded.update(catalog.file_stamps(str(root) + os.sep))
+        for path, folder in files:
+            if folder is None:  # a file given by itself
+                recorded.update(catalog.file_stamps(str(path)))
+        by_file = stamps_by_file((str(path) for path, _ in files), recorded)
+        to_read: list[SourceFile] = []
+        stamps: dict[str, str | None] = {}
+        for path, folder in files:
+            stamp = file_stamp(path, self.reader)
+            sources = unchanged_sources(stamp, by_file.get(str(path)))
+            if sources:
+                report.unchanged.extend(sources)
+                seen.update(sources)
+            else:
+                to_read.append((path, folder))
+                stamps[str(path)] = stamp
+        return to_read, stamps
+
     def _expand(self, inputs: Iterable[str | Path], report: IndexReport) -> tuple[list[tuple[Path, Path | None]], list[Path]]:
         """(file, the folder it was found in) to load, and the folders to sync."""
         files: list[tuple[Path, Path | None]] = []
@@ -225,16 +273,22 @@ class Indexer:
 
     # --- writing ----------------------------------------------------------------------
     def _flush(self, batch: _Batch, report: IndexReport) -> None:
-        if not batch.articles:
-            return
+        """Write the batch's articles, then the stamps of the files fully read into it."""
+        if batch.articles:
+            self._write(batch, report)
+        if batch.stamps:
+            self.store.catalog.set_file_stamps(sorted(batch.stamps.items()))
+
+    def _write(self, batch: _Batch, report: IndexReport) -> None:
         store, catalog = self.store, self.store.catalog
         ids = [a.article_id for a in batch.articles]
         # aliases of an article whose body changed are no longer duplicates of it
         stale_aliases = [s for i in batch.replacing for s in catalog.aliases_of(i)]
         catalog.begin_articles(ids)
         store.vectors.delete_articles([i for i in ids if i in batch.replacing])
-        chunks, texts = self._chunk(batch.articles)
-        vectors = self._embed(texts, report)
+        chunked = self.compute.chunk(batch.articles)
+        chunks = [chunk for chunk, _ in chunked]
+        vectors = self._embed([text for _, text in chunked], report)
         by_id = {a.article_id: a for a in batch.articles}
         metadata = [_chunk_metadata(by_id[c.article_id]) for c in chunks]
         store.vectors.add(chunks, vectors, metadata)
@@ -246,16 +300,6 @@ class Indexer:
             catalog.remove_alias(source)
             self._reload(source, report)
 
-    def _chunk(self, articles: list[Article]) -> tuple[list[Chunk], list[str]]:
-        cfg = self.store.chunking
-        chunks: list[Chunk] = []
-        texts: list[str] = []
-        for article in articles:
-            for chunk in chunk_article(article, self.store.embedder.count_tokens, cfg.max_tokens, cfg.overlap_sentences):
-                chunks.append(chunk)
-                texts.append(text_to_embed(article, chunk))
-        return chunks, texts
-
     def _embed(self, texts: list[str], report: IndexReport) -> np.ndarray:
         """Embed texts, reusing vectors cached by content hash (unchanged chunks stay free)."""
         prefix = self.store.cache_key_prefix()
@@ -263,7 +307,7 @@ class Indexer:
         cached = self.store.catalog.cached_vectors(keys)
         missing = sorted({k: t for k, t in zip(keys, texts, strict=True) if k not in cached}.items())
         if missing:
-            fresh = self.store.embedder.embed([t for _, t in missing])
+            fresh = self.compute.embed([t for _, t in missing])
             new = dict(zip((k for k, _ in missing), fresh, strict=True))
             self.store.catalog.cache_vectors(new.items())
             cached.update(new)

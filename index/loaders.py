@@ -71,19 +71,42 @@ def load_path(
 
     root: the folder being indexed; a symlink is followed only to a file inside it.
     """
+    data = read_file(path, config, root)
+    if isinstance(data, Skipped):
+        yield data
+        return
+    yield from parse_file(path, data, config, topic)
+
+
+def read_file(path: Path, config: LoaderConfig, root: Path | None = None) -> bytes | Skipped:
+    """The bytes of a supported regular file within the size limit, or why it is skipped: the
+    I/O half of load_path, run where the files are (links are checked against root here);
+    parse_file is the CPU half, which may run on another machine."""
     source = str(path)
     try:
         real = _real_file(path, root)
-        loader = _loader_for(path)
-        if loader is None:
+        if _loader_for(path) is None:
             raise SkipArticle(f"unsupported file type '{path.suffix or path.name}'")
-        data = _read(real, config)
+        return _read(real, config)
+    except SkipArticle as skip:
+        return Skipped(source=source, reason=str(skip))
+    except OSError as error:
+        return Skipped(source=source, reason=f"unreadable: {error.strerror or error}")
+
+
+def parse_file(path: Path, data: bytes, config: LoaderConfig, topic: str | None = None) -> Iterator[Loaded]:
+    """The articles in the bytes of a file read by read_file: decoded, extracted, cleaned,
+    within the parsing limits (front matter, JSON depth, metadata caps)."""
+    source = str(path)
+    loader = _loader_for(path)
+    if loader is None:
+        yield Skipped(source=source, reason=f"unsupported file type '{path.suffix or path.name}'")
+        return
+    try:
         for item in loader(data, source, topic if topic is not None else path.parent.name):
             yield _checked(item, config)
     except SkipArticle as skip:
         yield Skipped(source=source, reason=str(skip))
-    except OSError as error:
-        yield Skipped(source=source, reason=f"unreadable: {error.strerror or error}")
     except RecursionError:
         yield Skipped(source=source, reason="nested too deeply to read")
     except Exception as error:  # a loader bug must not stop the batch

@@ -70,6 +70,7 @@ class IndexStore:
         self.data_dir = Path(data_dir).expanduser().resolve()
         self.stateless = bool(catalog_url and chroma_url)  # nothing is kept in data_dir then
         self.chunking = chunking
+        self.embedding = embedding
         self.embedder: Embedder = embedder or SentenceTransformerEmbedder(embedding)
         self.catalog: Catalog = open_catalog(catalog_url, self.data_dir)
         self.identity = {

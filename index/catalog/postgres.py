@@ -85,6 +85,11 @@ _STEPS: list[str] = [
     CREATE TABLE http_cache (
         url TEXT PRIMARY KEY, etag TEXT, last_modified TEXT, checked_at TEXT NOT NULL);
     """,
+    # 2: each article and alias keeps the stamp (size, times) of the file it was read from
+    """
+    ALTER TABLE articles ADD COLUMN file_stamp TEXT;
+    ALTER TABLE aliases ADD COLUMN file_stamp TEXT;
+    """,
 ]
 SCHEMA_VERSION = len(_STEPS)
 _DATA_TABLES = (
@@ -267,13 +272,34 @@ class PostgresCatalog:
 
     def sources_under(self, prefix: str) -> list[tuple[str, str]]:
         """(kind, source) of every article and alias whose source key starts with prefix."""
-        pattern = prefix.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_") + "%"
+        pattern = _like_prefix(prefix)
         rows = self._rows(
             "SELECT 'article', source FROM articles WHERE source LIKE %s ESCAPE '\\' "
             "UNION ALL SELECT 'alias', source FROM aliases WHERE source LIKE %s ESCAPE '\\'",
             (pattern, pattern),
         )
         return [(r[0], r[1]) for r in rows]
+
+    def file_stamps(self, prefix: str) -> dict[str, str | None]:
+        """source -> file stamp of the articles and aliases under prefix (the source_prefix
+        indexes serve the LIKE)."""
+        pattern = _like_prefix(prefix)
+        rows = self._rows(
+            "SELECT source, file_stamp FROM articles WHERE source LIKE %s ESCAPE '\\' "
+            "UNION ALL SELECT source, file_stamp FROM aliases WHERE source LIKE %s ESCAPE '\\'",
+            (pattern, pattern),
+        )
+        return {r[0]: r[1] for r in rows}
+
+    def set_file_stamps(self, stamps: Sequence[tuple[str, str]]) -> None:
+        """Record each source's file stamp on its article or alias row."""
+        sources, values = [s for s, _ in stamps], [v for _, v in stamps]
+        with self._transaction() as cur:
+            for table in ("articles", "aliases"):
+                cur.execute(
+                    f"UPDATE {table} t SET file_stamp = u.stamp FROM unnest(%s::text[], %s::text[]) AS u(source, stamp) "
+                    "WHERE t.source = u.source", (sources, values),
+                )
 
     def aliases_of(self, article_id: str) -> list[str]:
         """Source keys remembered as exact duplicates of an article."""
@@ -434,11 +460,12 @@ class PostgresCatalog:
         now = _now()
         with self._transaction() as cur:
             cur.executemany(
-                "INSERT INTO articles VALUES (%s,%s,%s,%s,%s,%s,%s,%s,%s,%s,%s,%s) ON CONFLICT (id) DO UPDATE SET "
+                "INSERT INTO articles (id, source, content_hash, body_hash, title, outlet, author, published, "
+                "url, topic, body, indexed_at) VALUES (%s,%s,%s,%s,%s,%s,%s,%s,%s,%s,%s,%s) ON CONFLICT (id) DO UPDATE SET "
                 "source = EXCLUDED.source, content_hash = EXCLUDED.content_hash, body_hash = EXCLUDED.body_hash, "
                 "title = EXCLUDED.title, outlet = EXCLUDED.outlet, author = EXCLUDED.author, "
                 "published = EXCLUDED.published, url = EXCLUDED.url, topic = EXCLUDED.topic, "
-                "body = EXCLUDED.body, indexed_at = EXCLUDED.indexed_at",
+                "body = EXCLUDED.body, indexed_at = EXCLUDED.indexed_at, file_stamp = NULL",
                 [
                     (a.article_id, a.source_key, a.content_hash, a.body_hash, a.title, a.outlet,
                      a.author, a.published, a.url, a.topic, a.body, now)
@@ -452,8 +479,9 @@ class PostgresCatalog:
         """Remember source as an exact duplicate of an indexed article."""
         with self._transaction() as cur:
             cur.execute(
-                "INSERT INTO aliases VALUES (%s, %s, %s, %s) ON CONFLICT (source) DO UPDATE SET "
-                "article_id = EXCLUDED.article_id, content_hash = EXCLUDED.content_hash, indexed_at = EXCLUDED.indexed_at",
+                "INSERT INTO aliases (source, article_id, content_hash, indexed_at) VALUES (%s, %s, %s, %s) "
+                "ON CONFLICT (source) DO UPDATE SET article_id = EXCLUDED.article_id, "
+                "content_hash = EXCLUDED.content_hash, indexed_at = EXCLUDED.indexed_at, file_stamp = NULL",
                 (source, article_id, content_hash, _now()),
             )
 
@@ -483,7 +511,7 @@ class PostgresCatalog:
         ids = list(ids)
         with self._transaction() as cur:
             cur.execute(_DELETE_CHUNKS.format(column="article_id"), (ids,))
-            cur.execute("UPDATE articles SET content_hash = '' WHERE id = ANY(%s)", (ids,))
+            cur.execute("UPDATE articles SET content_hash = '', file_stamp = NULL WHERE id = ANY(%s)", (ids,))
             cur.execute("DELETE FROM pending WHERE article_id = ANY(%s)", (ids,))
 
     # --- embedding cache ------------------------------------------------------------
@@ -623,6 +651,11 @@ class PostgresCatalog:
         """Drop url's validators."""
         with self._transaction() as cur:
             cur.execute("DELETE FROM http_cache WHERE url = %s", (url,))
+
+
+def _like_prefix(prefix: str) -> str:
+    """A LIKE pattern (ESCAPE '\\') matching the strings that start with prefix literally."""
+    return prefix.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_") + "%"
 
 
 def _filter_sql(filters: Filters) -> tuple[str, list[object]]:

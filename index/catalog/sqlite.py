@@ -4,6 +4,7 @@ journal so readers are never blocked by the writer, a lock file for the one writ
 from __future__ import annotations
 
 import sqlite3
+import sys
 import threading
 from collections.abc import Iterable, Iterator, Sequence
 from contextlib import contextmanager
@@ -78,6 +79,35 @@ _STEPS: list[str] = [
         UPDATE counters SET value = value + 1 WHERE name = 'chunks'; END;
     CREATE TRIGGER chunks_counted_out AFTER DELETE ON chunks BEGIN
         UPDATE counters SET value = value - 1 WHERE name = 'chunks'; END;
+    """,
+    # 3: each keyword row has the rowid of its chunk's row (chunks.num, an INTEGER PRIMARY KEY,
+    # which VACUUM keeps), so an article's keyword rows are deleted through the chunks_article
+    # index instead of a scan of the FTS table (chunk_id and article_id are UNINDEXED there);
+    # each article and alias keeps the stamp (size, times) of the file it was read from
+    """
+    CREATE TABLE chunks_v3 (
+        num INTEGER PRIMARY KEY, id TEXT NOT NULL UNIQUE, article_id TEXT NOT NULL,
+        ordinal INTEGER NOT NULL, start INTEGER NOT NULL, "end" INTEGER NOT NULL);
+    INSERT INTO chunks_v3 (id, article_id, ordinal, start, "end")
+        SELECT id, article_id, ordinal, start, "end" FROM chunks ORDER BY article_id, ordinal;
+    DROP TABLE chunks;
+    ALTER TABLE chunks_v3 RENAME TO chunks;
+    CREATE INDEX chunks_article ON chunks(article_id);
+    CREATE TRIGGER chunks_counted_in AFTER INSERT ON chunks BEGIN
+        UPDATE counters SET value = value + 1 WHERE name = 'chunks'; END;
+    CREATE TRIGGER chunks_counted_out AFTER DELETE ON chunks BEGIN
+        UPDATE counters SET value = value - 1 WHERE name = 'chunks'; END;
+    UPDATE counters SET value = (SELECT COUNT(*) FROM chunks) WHERE name = 'chunks';
+    CREATE VIRTUAL TABLE chunks_fts_v3 USING fts5(
+        text, title, chunk_id UNINDEXED, article_id UNINDEXED, tokenize='porter unicode61');
+    INSERT INTO chunks_fts_v3 (rowid, text, title, chunk_id, article_id)
+        SELECT c.num, f.text, f.title, f.chunk_id, f.article_id FROM chunks_fts f JOIN chunks c ON c.id = f.chunk_id;
+    DROP TABLE chunks_vocab;
+    DROP TABLE chunks_fts;
+    ALTER TABLE chunks_fts_v3 RENAME TO chunks_fts;
+    CREATE VIRTUAL TABLE chunks_vocab USING fts5vocab(chunks_fts, 'row');
+    ALTER TABLE articles ADD COLUMN file_stamp TEXT;
+    ALTER TABLE aliases ADD COLUMN file_stamp TEXT;
     """,
 ]
 SCHEMA_VERSION = len(_STEPS)
@@ -215,6 +245,24 @@ class SQLiteCatalog:
         )
         return [(r[0], r[1]) for r in rows if r[1].startswith(prefix)]  # LIKE ignores case
 
+    def file_stamps(self, prefix: str) -> dict[str, str | None]:
+        """source -> file stamp of the articles and aliases under prefix (a range of the
+        source indexes: byte order is code-point order)."""
+        where, bounds = _prefix_range(prefix)
+        rows = self.db.execute(
+            f"SELECT source, file_stamp FROM articles WHERE {where} "
+            f"UNION ALL SELECT source, file_stamp FROM aliases WHERE {where}",
+            bounds + bounds,
+        )
+        return {r[0]: r[1] for r in rows if r[0].startswith(prefix)}
+
+    def set_file_stamps(self, stamps: Sequence[tuple[str, str]]) -> None:
+        """Record each source's file stamp on its article or alias row."""
+        params = [(stamp, source) for source, stamp in stamps]
+        with self._transaction() as db:
+            db.executemany("UPDATE articles SET file_stamp = ? WHERE source = ?", params)
+            db.executemany("UPDATE aliases SET file_stamp = ? WHERE source = ?", params)
+
     def aliases_of(self, article_id: str) -> list[str]:
         """Source keys remembered as exact duplicates of an article."""
         rows = self.db.execute("SELECT source FROM aliases WHERE article_id = ? ORDER BY source", (article_id,))
@@ -348,16 +396,18 @@ class SQLiteCatalog:
 
     def add_chunks(self, chunks: Sequence[Chunk], titles: dict[str, str]) -> None:
         """Store chunk spans and their FTS rows (second write step)."""
+        ids = [(c.chunk_id,) for c in chunks]
         with self._transaction() as db:
-            db.executemany("DELETE FROM chunks WHERE id = ?", [(c.chunk_id,) for c in chunks])
-            db.executemany("DELETE FROM chunks_fts WHERE chunk_id = ?", [(c.chunk_id,) for c in chunks])
+            db.executemany("DELETE FROM chunks_fts WHERE rowid IN (SELECT num FROM chunks WHERE id = ?)", ids)
+            db.executemany("DELETE FROM chunks WHERE id = ?", ids)
             db.executemany(
-                "INSERT INTO chunks VALUES (?, ?, ?, ?, ?)",
+                'INSERT INTO chunks (id, article_id, ordinal, start, "end") VALUES (?, ?, ?, ?, ?)',
                 [(c.chunk_id, c.article_id, c.ordinal, c.start, c.end) for c in chunks],
             )
-            db.executemany(
-                "INSERT INTO chunks_fts (text, title, chunk_id, article_id) VALUES (?, ?, ?, ?)",
-                [(c.text, titles[c.article_id], c.chunk_id, c.article_id) for c in chunks],
+            db.executemany(  # the keyword row takes its chunk row's number as rowid
+                "INSERT INTO chunks_fts (rowid, text, title, chunk_id, article_id) "
+                "SELECT num, ?, ?, id, article_id FROM chunks WHERE id = ?",
+                [(c.text, titles[c.article_id], c.chunk_id) for c in chunks],
             )
 
     def finish_articles(self, articles: Sequence[Article]) -> None:
@@ -365,7 +415,8 @@ class SQLiteCatalog:
         now = _now()
         with self._transaction() as db:
             db.executemany(
-                "INSERT OR REPLACE INTO articles VALUES (?,?,?,?,?,?,?,?,?,?,?,?)",
+                "INSERT OR REPLACE INTO articles (id, source, content_hash, body_hash, title, outlet, "
+                "author, published, url, topic, body, indexed_at) VALUES (?,?,?,?,?,?,?,?,?,?,?,?)",
                 [
                     (a.article_id, a.source_key, a.content_hash, a.body_hash, a.title, a.outlet,
                      a.author, a.published.isoformat() if a.published else None, a.url, a.topic,
@@ -379,7 +430,10 @@ class SQLiteCatalog:
     def add_alias(self, source: str, article_id: str, content_hash: str) -> None:
         """Remember source as an exact duplicate of an indexed article."""
         with self._transaction() as db:
-            db.execute("INSERT OR REPLACE INTO aliases VALUES (?, ?, ?, ?)", (source, article_id, content_hash, _now()))
+            db.execute(
+                "INSERT OR REPLACE INTO aliases (source, article_id, content_hash, indexed_at) VALUES (?, ?, ?, ?)",
+                (source, article_id, content_hash, _now()),
+            )
 
     def remove_alias(self, source: str) -> None:
         """Forget an alias."""
@@ -406,7 +460,7 @@ class SQLiteCatalog:
         """Drop possibly incomplete chunks and force the next run to re-index these articles."""
         with self._transaction() as db:
             _delete_chunks(db, ids)
-            db.executemany("UPDATE articles SET content_hash = '' WHERE id = ?", [(i,) for i in ids])
+            db.executemany("UPDATE articles SET content_hash = '', file_stamp = NULL WHERE id = ?", [(i,) for i in ids])
             db.executemany("DELETE FROM pending WHERE article_id = ?", [(i,) for i in ids])
 
     # --- embedding cache ------------------------------------------------------------
@@ -546,9 +600,21 @@ def _chunk(row: sqlite3.Row) -> ChunkRow:
 
 
 def _delete_chunks(db: sqlite3.Connection, ids: Sequence[str]) -> None:
+    """Drop the chunks and keyword rows of these articles: index lookups by article, then by
+    rowid (a new article costs one lookup that finds nothing)."""
     params = [(i,) for i in ids]
+    db.executemany("DELETE FROM chunks_fts WHERE rowid IN (SELECT num FROM chunks WHERE article_id = ?)", params)
     db.executemany("DELETE FROM chunks WHERE article_id = ?", params)
-    db.executemany("DELETE FROM chunks_fts WHERE article_id = ?", params)
+
+
+def _prefix_range(prefix: str) -> tuple[str, list[str]]:
+    """A WHERE clause on source for 'starts with prefix' that the source index serves, e.g.
+    '/news/' -> source >= '/news/' AND source < '/news0' ('0' follows '/')."""
+    if not prefix:
+        return "1", []
+    if ord(prefix[-1]) == sys.maxunicode:  # nothing follows it: an open range, filtered after
+        return "source >= ?", [prefix]
+    return "source >= ? AND source < ?", [prefix, prefix[:-1] + chr(ord(prefix[-1]) + 1)]
 
 
 def _parts(values: list, size: int = 500) -> Iterator[list]:  # type: ignore[type-arg]

@@ -117,6 +117,32 @@ def test_sources_under_is_a_literal_case_sensitive_prefix(catalog: Catalog) -> N
     assert catalog.sources_under("/NEWS/") == []
 
 
+def test_file_stamps_of_a_folder(catalog: Catalog) -> None:
+    write(catalog, HARBOUR, ROWING, COMET)
+    catalog.add_alias("/news/sport/copy.txt", ROWING.article_id, "h")
+    news = {HARBOUR.source_key: None, ROWING.source_key: None, "/news/sport/copy.txt": None}
+    assert catalog.file_stamps("/news/") == news  # nothing stamped yet
+    catalog.set_file_stamps([(HARBOUR.source_key, "10:1:1:r"), ("/news/sport/copy.txt", "20:2:2:r"), ("/gone.txt", "1:1:1:r")])
+    news.update({HARBOUR.source_key: "10:1:1:r", "/news/sport/copy.txt": "20:2:2:r"})
+    assert catalog.file_stamps("/news/") == news
+    other = reopen(catalog)
+    assert other.file_stamps("/news/") == news
+    other.close()
+    # a literal, case-sensitive prefix
+    assert catalog.file_stamps("/news/sport/rowing_cup%") == {ROWING.source_key: None}
+    assert catalog.file_stamps("/news/sport/rowing_c_p") == {} and catalog.file_stamps("/NEWS/") == {}
+    assert catalog.file_stamps(COMET.source_key) == {COMET.source_key: None}
+    # rewriting a row clears its stamp: the file is read again until the indexer stamps it anew
+    write(catalog, HARBOUR)
+    catalog.add_alias("/news/sport/copy.txt", ROWING.article_id, "h2")
+    assert catalog.file_stamps("/news/") == {HARBOUR.source_key: None, ROWING.source_key: None, "/news/sport/copy.txt": None}
+    catalog.set_file_stamps([(HARBOUR.source_key, "10:1:1:r"), (ROWING.source_key, "30:3:3:r")])
+    catalog.invalidate([HARBOUR.article_id])  # a killed run's article: read again
+    assert catalog.file_stamps("/news/") == {HARBOUR.source_key: None, ROWING.source_key: "30:3:3:r", "/news/sport/copy.txt": None}
+    catalog.remove_articles([ROWING.article_id])
+    assert catalog.file_stamps("/news/sport/") == {}
+
+
 def test_aliases(catalog: Catalog) -> None:
     write(catalog, HARBOUR)
     catalog.add_alias("/b/copy.txt", HARBOUR.article_id, "h1")

@@ -62,7 +62,7 @@ def write_bad_inputs(folder: Path) -> dict[str, str]:
         "bomb.md": "front matter uses a YAML alias (*a); aliases are not allowed",
         "deep.json": "JSON nested too deeply",
         "truncated.json": "invalid JSON: ",
-        "feed.jsonl#2": "line 2: invalid JSON ",
+        "feed.jsonl#2": "line 2: invalid JSON: Expecting property name enclosed in double quotes at line 1",
         "feed.jsonl#3": "JSON record has no body/text/content",
         "scripts.html": "no text",
         "notes.docx": "unsupported file type '.docx'",

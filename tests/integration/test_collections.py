@@ -101,7 +101,19 @@ def downgrade_to_0_1(data_dir: Path, chroma: chromadb.ClientAPI | None = None) -
     for statement in ("DROP TRIGGER chunks_counted_in", "DROP TRIGGER chunks_counted_out", "DROP TABLE counters",
                       "DROP TABLE lsh_buckets", "DROP INDEX articles_published",
                       "DELETE FROM meta WHERE key NOT IN ('model', 'chunk_max_tokens', 'chunk_overlap_sentences')",
-                      "INSERT INTO meta VALUES ('schema', '1')"):
+                      "INSERT INTO meta VALUES ('schema', '1')",
+                      # 0.1's chunks (no row number) and keyword rows numbered on their own (here
+                      # backwards, so that no keyword row has its chunk's number by chance)
+                      'CREATE TABLE chunks_0 (id TEXT PRIMARY KEY, article_id TEXT NOT NULL, ordinal INTEGER NOT NULL, '
+                      'start INTEGER NOT NULL, "end" INTEGER NOT NULL)',
+                      'INSERT INTO chunks_0 SELECT id, article_id, ordinal, start, "end" FROM chunks',
+                      "DROP TABLE chunks", "ALTER TABLE chunks_0 RENAME TO chunks",
+                      "CREATE INDEX chunks_article ON chunks(article_id)",
+                      "CREATE TABLE fts_0 AS SELECT text, title, chunk_id, article_id FROM chunks_fts",
+                      "DROP TABLE chunks_vocab", "DELETE FROM chunks_fts",
+                      "INSERT INTO chunks_fts (text, title, chunk_id, article_id) SELECT * FROM fts_0 ORDER BY chunk_id DESC",
+                      "DROP TABLE fts_0", "CREATE VIRTUAL TABLE chunks_vocab USING fts5vocab(chunks_fts, 'row')",
+                      "ALTER TABLE articles DROP COLUMN file_stamp", "ALTER TABLE aliases DROP COLUMN file_stamp"):
         db.execute(statement)
     db.commit()
     db.close()
@@ -123,8 +135,10 @@ def test_a_0_1_data_dir_is_migrated_and_keeps_its_collection(tmp_path: Path, mak
     assistant = make_assistant(data_dir)
     assert assistant.store.vectors.name == name  # adopted, recorded in meta
     meta = assistant.store.catalog.get_meta()
-    assert (meta["collection"], meta["collection_owned"], meta["schema_version"]) == (name, "1", "2")
+    assert (meta["collection"], meta["collection_owned"], meta["schema_version"]) == (name, "1", "3")
     assert assistant.store.catalog.chunk_count() == len(expected["chunks"])
+    db = assistant.store.catalog.db  # every keyword row now has its chunk row's number
+    assert db.execute("SELECT COUNT(*) FROM chunks_fts f JOIN chunks c ON c.num = f.rowid AND c.id = f.chunk_id").fetchone()[0] == len(expected["chunks"])
     assert "Marta Quill" in assistant.ask(QUESTION).text
     report = assistant.index([corpus])
     assert report.chunks_embedded == 0 and report.added == [] and assert_consistent(assistant.store) == expected
