@@ -154,8 +154,9 @@ class LlmAnswerer:
         pieces: list[str] = []
         if passages:
             for token in self.reply.stream({"passages": format_passages(passages), "question": prompt_question(query)}):
-                pieces.append(token)
-                yield token
+                if token:  # llama.cpp opens its stream with an empty chunk
+                    pieces.append(token)
+                    yield token
         else:
             pieces.append(ABSTENTION)
             yield ABSTENTION
