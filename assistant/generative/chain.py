@@ -5,6 +5,9 @@ Input: {"question": str, "history": [(question, answer), ...] or chat messages}.
 Output: a dict that grows key by key: "standalone", "passages", "reply" (streamed token by
 token) and finally "answer" (the checked Answer). So `chain.stream(...)` yields
 {"reply": token} chunks while the model writes, then {"answer": Answer}.
+
+A question with parts ("How much did Titan and Monsanto each pay?") lists them in the prompt,
+and the Answer records one PartAnswer per part (assistant/generative/reply_parts.py).
 """
 
 from __future__ import annotations
@@ -25,7 +28,8 @@ from assistant.answerers.base import Retrieved
 from assistant.errors import ConfigError
 from assistant.followup import History
 from assistant.generative.check import Embed, check_reply
-from assistant.query import Query
+from assistant.generative.reply_parts import PartSpec, reply_parts
+from assistant.query import Query, parse_question
 from assistant.types import ABSTENTION, Answer, Passage
 from prompts import Prompt, PromptError, load_prompt
 
@@ -96,16 +100,34 @@ def merged_passages(found: Sequence[Retrieved]) -> list[Passage]:
     return [p.model_copy(update={"rank": n}) for n, p in enumerate(seen.values(), start=1)]
 
 
+def part_specs(found: Sequence[Retrieved]) -> list[PartSpec]:
+    """Each part's question and the [n] its passages have among merged_passages(found)."""
+    numbers: dict[tuple[str, int], int] = {}
+    for part in found:
+        for passage in part.passages:
+            numbers.setdefault((passage.article_id, passage.start), len(numbers) + 1)
+    return [
+        PartSpec(part.query.text, frozenset(numbers[(p.article_id, p.start)] for p in part.passages))
+        for part in found
+    ]
+
+
 def checked_answer(
     reply: str, passages: Sequence[Passage], question: str, standalone: str, embed: Embed, threshold: float,
-    model_name: str,
+    model_name: str, parts: Sequence[PartSpec] = (),
 ) -> Answer:
-    """The model's reply, checked sentence by sentence against the passages, as an Answer."""
+    """The model's reply, checked sentence by sentence against the passages, as an Answer.
+
+    parts: the question's parts with the passages retrieved for each (default: one part, the
+    standalone question, with every passage); Answer.parts lists them when there are two or more.
+    """
     result = check_reply(reply, passages, embed, threshold, standalone)
+    parts = list(parts) or [PartSpec(standalone, frozenset(range(1, len(passages) + 1)))]
+    replied = reply_parts(parts, result)
     return Answer(
-        question=question, text=result.text, abstained=result.abstained,
-        reason="not_stated" if result.not_stated else ("not_found" if result.abstained else None),
-        citations=result.citations, passages=list(passages), mode="llm", model=model_name,
+        question=question, text=result.text, abstained=replied.abstained, reason=replied.reason,
+        citations=replied.citations, parts=replied.parts if len(parts) > 1 else [], contested=replied.contested,
+        passages=list(passages), mode="llm", model=model_name,
         standalone_question=standalone if standalone != question else None,
         sentences=result.sentences, removed_markers=result.removed_markers,
     )
@@ -128,15 +150,18 @@ class LlmAnswerer:
         """Yield the model's tokens, then the checked Answer. question: the question as the user
         asked it, when `query` is its standalone rewrite."""
         passages = merged_passages(found)
+        parts = part_specs(found) if len(found) > 1 else []
         pieces: list[str] = []
         if passages:
             for token in self.reply.stream({"passages": format_passages(passages), "question": prompt_question(query)}):
-                pieces.append(token)
-                yield token
+                if token:  # llama.cpp opens its stream with an empty chunk
+                    pieces.append(token)
+                    yield token
         else:
             pieces.append(ABSTENTION)
             yield ABSTENTION
-        yield checked_answer("".join(pieces), passages, question or query.text, query.text, self.embed, self.threshold, self.model_name)
+        yield checked_answer("".join(pieces), passages, question or query.text, query.text, self.embed, self.threshold,
+                             self.model_name, parts)
 
 
 def build_chain(
@@ -146,6 +171,9 @@ def build_chain(
     """The whole LLM-mode pipeline as one Runnable (see the module docstring).
 
     retriever: a standalone question -> Passages (or NewsdeskRetriever Documents) Runnable.
+    The standalone question is parsed ("query" in the output) for its parts: the prompt lists
+    them and the Answer records them; which passage was found for which part is not known
+    here, so every passage counts for every part.
     """
     answer_prompt = ChatPromptTemplate.from_messages(prompts[0].messages()).partial(abstention=ABSTENTION)
     text = model | StrOutputParser()
@@ -153,16 +181,19 @@ def build_chain(
         standalone=condense_runnable(model, prompts[1]).with_config(run_name="condense")
     ) | RunnableLambda(lambda x: {**x, "standalone": clean_condensed(x["standalone"], x["question"])})
     retrieve = RunnablePassthrough.assign(
-        passages=(lambda x: x["standalone"]) | retriever | RunnableLambda(to_passages)
+        query=lambda x: parse_question(x["standalone"]),
+        passages=(lambda x: x["standalone"]) | retriever | RunnableLambda(to_passages),
     )
     generate = RunnableBranch(
         (lambda x: not x["passages"], lambda x: ABSTENTION),
-        RunnableLambda(lambda x: {"passages": format_passages(x["passages"]), "question": x["standalone"]})
+        RunnableLambda(lambda x: {"passages": format_passages(x["passages"]), "question": prompt_question(x["query"])})
         | answer_prompt | text,
     )
 
     def check(x: dict[str, Any]) -> Answer:
-        return checked_answer(x["reply"], x["passages"], x["question"], x["standalone"], embed, threshold, model_name)
+        every = frozenset(range(1, len(x["passages"]) + 1))
+        parts = [PartSpec(part.text, every) for part in x["query"].parts]
+        return checked_answer(x["reply"], x["passages"], x["question"], x["standalone"], embed, threshold, model_name, parts)
 
     return (
         standalone

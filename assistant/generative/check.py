@@ -4,8 +4,10 @@ really supports it. Pure apart from the embedding function it is given.
 For each sentence and each passage it cites, the passage sentence that best supports it is
 found by embedding similarity plus word overlap (the index's own embedding model); the best
 becomes the citation's verbatim quote, with offsets into the article body. A sentence is
-flagged unsupported when it cites nothing, when its best support scores below the threshold,
-or when it names a number or a name that its cited passage never mentions.
+flagged unsupported when its best support scores below the threshold, when it names a number
+or a name that its cited passage never mentions, or when it cites nothing and no passage
+supports it. A sentence the model left without a marker but that a passage supports gets
+that passage's [n] written after it, marked as attached by the check.
 """
 
 from __future__ import annotations
@@ -43,8 +45,8 @@ class CheckResult:
     """The checked reply: text without bad markers, per-sentence support, one citation per [n]."""
 
     text: str
-    abstained: bool
-    not_stated: bool = False
+    abstained: bool  # the abstention reply, or a reply saying the articles don't say it
+    not_stated: bool = False  # some sentence says "The articles don't say ..."
     sentences: list[SentenceCheck] = field(default_factory=list)
     citations: list[Citation] = field(default_factory=list)
     removed_markers: list[int] = field(default_factory=list)
@@ -116,13 +118,23 @@ def key_terms(claim: str) -> tuple[set[str], set[str]]:
     return numbers, names
 
 
+def is_not_stated(sentence: str) -> bool:
+    """Whether a sentence says the articles do not hold what was asked ("The articles don't
+    say how much ..."): a statement about the articles, not a claim taken from them."""
+    return bool(NOT_STATED.match(strip_markers(sentence)))
+
+
 def check_reply(
     reply: str, passages: Sequence[Passage], embed: Embed, threshold: float, question: str = ""
 ) -> CheckResult:
     """Check every sentence of reply against the numbered passages (passage n = passages[n-1]).
 
     Words a claim merely repeats from the question are not evidence: the overlap is measured
-    on the words it adds (all of its words when it adds none).
+    on the words it adds (all of its words when it adds none). A sentence without a marker
+    that a passage supports gets that passage's [n] attached (SentenceCheck.attached); a
+    "The articles don't say ..." sentence is a statement, never flagged. Citations all have
+    the role "answer" here; which are only related is decided per part of the question
+    (assistant/generative/reply_parts.py).
     """
     text, removed = drop_unknown_markers(reply.strip(), len(passages))
     spans = split_sentences(text)
@@ -131,20 +143,30 @@ def check_reply(
     spans = [(s, e) for s, e in spans if not is_abstention(text[s:e])]  # not a claim
     claims = [strip_markers(text[s:e]) for s, e in spans]
     cites = [list(dict.fromkeys(cited_numbers(text[s:e]))) for s, e in spans]
-    # an uncited sentence is compared with every passage: where it would have support is a hint
-    wanted = range(1, len(passages) + 1) if not all(cites) else {n for c in cites for n in c}
+    statements = [is_not_stated(claim) for claim in claims]
+    # an uncited claim is compared with every passage: the check attaches the one that supports it
+    uncited = any(not c and not statement for c, statement in zip(cites, statements, strict=True))
+    wanted = range(1, len(passages) + 1) if uncited else {n for c in cites for n in c}
     candidates = {n: _candidates(passages[n - 1]) for n in wanted}
     vectors = _embed_unique(embed, claims + [c.text for cs in candidates.values() for c in cs])
 
     asked = set(content_stems(question))
-    not_stated = bool(NOT_STATED.match(claims[0])) if claims else False
     sentences: list[SentenceCheck] = []
     best_per_n: dict[int, Citation] = {}
-    reason: str | None
-    for index, ((start, end), claim, numbers) in enumerate(zip(spans, claims, cites, strict=True)):
-        if not numbers and index == 0 and not_stated:
-            sentences.append(SentenceCheck(text=text[start:end], start=start, end=end, supported=True, reason=None))
-            continue  # "The articles don't say ..." is about the articles, not a claim from them
+
+    def keep_best(citation: Citation | None) -> None:
+        if citation and (citation.n not in best_per_n or citation.score > best_per_n[citation.n].score):
+            best_per_n[citation.n] = citation
+
+    for (start, end), claim, numbers, statement in zip(spans, claims, cites, statements, strict=True):
+        written = text[start:end]
+        if statement:  # "The articles don't say ...": about the articles, not a claim from them
+            supports = [_best_support(claim, n, candidates[n], vectors, asked) for n in numbers]
+            for citation, _ in supports:
+                keep_best(citation)
+            sentences.append(SentenceCheck(text=written, start=start, end=end, cites=numbers, supported=True,
+                                           support=_strongest(supports)[0]))
+            continue
         if not numbers:
             hints = [_best_support(claim, n, candidates[n], vectors, asked) for n in candidates]
             hint, missing = _strongest(hints)
@@ -153,52 +175,63 @@ def check_reply(
                 attached = hint.model_copy(update={"attached": True})
                 if attached.n not in best_per_n:
                     best_per_n[attached.n] = attached
-                sentences.append(SentenceCheck(text=text[start:end], start=start, end=end, cites=[hint.n],
+                sentences.append(SentenceCheck(text=written, start=start, end=end, cites=[hint.n],
                                                supported=True, score=hint.score, support=attached, attached=True))
                 continue
-            sentences.append(SentenceCheck(text=text[start:end], start=start, end=end, supported=False,
-                                           score=hint.score if hint else 0.0, support=hint, reason="cites no passage"))
+            sentences.append(SentenceCheck(text=written, start=start, end=end, supported=False,
+                                           score=hint.score if hint else 0.0, support=hint,
+                                           reason=_unsupported_uncited(hint, missing, threshold)))
             continue
         supports = [_best_support(claim, n, candidates[n], vectors, asked) for n in numbers]
         for citation, _ in supports:
-            if citation and (citation.n not in best_per_n or citation.score > best_per_n[citation.n].score):
-                best_per_n[citation.n] = citation
+            keep_best(citation)
         citation, missing = _strongest(supports)
         score = citation.score if citation else 0.0
-        reason = None
+        reason: str | None = None
         if missing:
             reason = f"{', '.join(sorted(missing))} not in the cited passage{'s' if len(numbers) > 1 else ''}"
         elif score < threshold:
             reason = f"weak support ({score:.2f} < {threshold:.2f})"
         sentences.append(SentenceCheck(
-            text=text[start:end], start=start, end=end, cites=numbers, supported=reason is None,
+            text=written, start=start, end=end, cites=numbers, supported=reason is None,
             score=score, support=citation, reason=reason,
         ))
     text, sentences = _with_attached_markers(text, sentences)
-    citations = [best_per_n[n] for n in sorted(best_per_n)]
-    if not_stated:
-        citations = [c.model_copy(update={"role": "related"}) for c in citations]
+    not_stated = any(statements)
     return CheckResult(
         text=text, abstained=not_stated, not_stated=not_stated, sentences=sentences, removed_markers=removed,
-        citations=citations,
+        citations=[best_per_n[n] for n in sorted(best_per_n)],
     )
 
 
+def _unsupported_uncited(hint: Citation | None, missing: set[str], threshold: float) -> str:
+    """Why a sentence without a marker stays flagged: no passage supports it well enough.
+    e.g. "cites no passage; none supports it (closest [2]: 0.41 < 0.50)"."""
+    if hint is None:
+        return "cites no passage"
+    if missing:
+        return f"cites no passage; none supports it ({', '.join(sorted(missing))} not in the closest, [{hint.n}])"
+    return f"cites no passage; none supports it (closest [{hint.n}]: {hint.score:.2f} < {threshold:.2f})"
+
+
 def _with_attached_markers(text: str, sentences: list[SentenceCheck]) -> tuple[str, list[SentenceCheck]]:
-    """The reply with an [n] written after every sentence whose citation the check attached;
-    sentence offsets moved to match."""
+    """The reply with an [n] written into every sentence whose citation the check attached,
+    before its full stop as the prompt asks ("... euros [1]."); sentence offsets moved to match."""
     if not any(s.attached for s in sentences):
         return text, sentences
     pieces, moved, shift, position = [], [], 0, 0
     for sentence in sentences:
-        pieces.append(text[position : sentence.end])
-        marker = f" [{sentence.cites[0]}]" if sentence.attached else ""
-        end = sentence.end + shift + len(marker)
-        moved.append(sentence.model_copy(update={"start": sentence.start + shift, "end": end,
-                                                  "text": sentence.text + marker}))
-        pieces.append(marker)
+        cut, marker = sentence.end, ""
+        if sentence.attached:
+            marker = f" [{sentence.cites[0]}]"
+            cut -= text[cut - 1 : cut] in {".", "!", "?"}
+        pieces += [text[position:cut], marker]
+        moved.append(sentence.model_copy(update={
+            "start": sentence.start + shift, "end": sentence.end + shift + len(marker),
+            "text": text[sentence.start : cut] + marker + text[cut : sentence.end],
+        }))
         shift += len(marker)
-        position = sentence.end
+        position = cut
     pieces.append(text[position:])
     return "".join(pieces), moved
 

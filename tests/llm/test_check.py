@@ -88,7 +88,8 @@ def test_a_supported_claim_gets_the_verbatim_sentence_with_body_offsets(bridge: 
     ("The Lindqvist Bridge cost 500 million euros [1].", "'500' not in the cited passage"),
     ("The bridge was opened by Mayor Jonas Berg [1].", "'Berg', 'Jonas' not in the cited passage"),
     ("The bridge carries trains and ferries [1].", "weak support"),
-    ("The bridge cost 120 million euros.", "cites no passage (passage [1] would support it"),
+    ("The bridge was painted gold by pirates.", "cites no passage; none supports it (closest ["),
+    ("The bridge was opened by King Harald.", "cites no passage; none supports it ('Harald', 'King' not in the closest, ["),
 ])
 def test_a_wrong_or_uncited_claim_is_flagged_unsupported(bridge: tuple[Any, list[Passage]], claim: str, reason: str) -> None:
     (sentence,) = check(bridge, claim).sentences
@@ -120,3 +121,44 @@ def test_one_citation_per_marker_and_one_check_per_sentence(bridge: tuple[Any, l
 def test_the_abstention_reply_sets_abstained(bridge: tuple[Any, list[Passage]]) -> None:
     result = check(bridge, "I couldn't find that in the indexed articles.")
     assert result.abstained and result.text == ABSTENTION and result.citations == [] and result.sentences == []
+
+
+@pytest.mark.integration
+def test_an_uncited_claim_a_passage_supports_gets_its_marker_attached(bridge: tuple[Any, list[Passage]]) -> None:
+    result = check(bridge, "The bridge cost 120 million euros.")
+    assert result.text == "The bridge cost 120 million euros [1]."
+    (sentence,) = result.sentences
+    assert (sentence.supported, sentence.attached, sentence.cites, sentence.reason) == (True, True, [1], None)
+    assert sentence.text == result.text and sentence.score >= THRESHOLD
+    (citation,) = result.citations
+    assert citation.attached and citation.n == 1 and citation.quote.startswith("The bridge cost 120 million euros")
+    assert sentence.support == citation
+
+
+@pytest.mark.integration
+def test_attached_markers_move_the_offsets_of_the_sentences_after_them(bridge: tuple[Any, list[Passage]]) -> None:
+    reply = "The Lindqvist Bridge opened on Monday after four years of work. It carries 30,000 cars a day [1]. It is painted gold."
+    result = check(bridge, reply)
+    assert result.text == ("The Lindqvist Bridge opened on Monday after four years of work [1]. "
+                           "It carries 30,000 cars a day [1]. It is painted gold.")
+    assert [(s.attached, s.supported) for s in result.sentences] == [(True, True), (False, True), (False, False)]
+    assert [result.text[s.start : s.end] for s in result.sentences] == [s.text for s in result.sentences]
+
+
+@pytest.mark.integration
+def test_the_articles_dont_say_is_a_statement_not_a_claim(bridge: tuple[Any, list[Passage]]) -> None:
+    reply = ("The articles don't say who designed the Lindqvist Bridge. "
+             "The new Lindqvist Bridge opened on Monday after four years of work [1].")
+    result = check(bridge, reply)
+    assert result.not_stated and result.abstained and result.text == reply
+    statement, related = result.sentences
+    assert (statement.supported, statement.cites, statement.reason, statement.attached) == (True, [], None, False)
+    assert related.supported and related.cites == [1]
+    assert [c.quote[:26] for c in result.citations] == ["The new Lindqvist Bridge i"]
+
+
+@pytest.mark.integration
+def test_the_articles_dont_say_later_in_the_reply_is_not_flagged(bridge: tuple[Any, list[Passage]]) -> None:
+    result = check(bridge, "The bridge cost 120 million euros [1]. The articles don't say who painted it.")
+    assert [(s.supported, s.reason) for s in result.sentences] == [(True, None), (True, None)]
+    assert result.not_stated and [c.n for c in result.citations] == [1]
