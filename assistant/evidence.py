@@ -159,5 +159,25 @@ class Evidence:
     def _tag(self, wanted: set[tuple[str, int]]) -> None:
         todo = sorted((a, i) for a, i in wanted if i not in self.articles[a].mentions)
         tagged = self.tagger.tag([self.articles[a].text(i) for a, i in todo])
+        people: dict[str, set[str]] = {}
         for (a, i), mentions in zip(todo, tagged, strict=True):
-            self.articles[a].mentions[i] = mentions
+            if a not in people:
+                people[a] = set(_TITLED.findall(self.articles[a].body))
+            self.articles[a].mentions[i] = as_people(mentions, people[a])
+
+
+_TITLED = re.compile(r"\b(?:Mr|Mrs|Ms|Miss|Dr|Prof|Sir|Dame|Lord|Lady)\.? ([A-Z][a-z]+(?:-[A-Z][a-z]+)?)\b")
+_MISREAD = {"GPE", "ORG", "NORP", "LOC", "FAC", "PRODUCT", "WORK_OF_ART", "NAME"}
+
+
+def as_people(mentions: tuple[Mention, ...], surnames: set[str]) -> tuple[Mention, ...]:
+    """Mentions whose last name the article also gives with a title ("Marta Quill" ... "Ms
+    Quill") are people, whatever the small NER model called them: it reads unfamiliar names
+    as places or organisations."""
+    return tuple(
+        Mention("PERSON", m.text, m.start, m.end)
+        if m.kind in _MISREAD and " " in m.text and m.text.split()[-1] in surnames and m.text[:1].isupper()
+        and not m.text.lower().startswith("the ")
+        else m
+        for m in mentions
+    )

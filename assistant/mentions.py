@@ -26,7 +26,12 @@ _SPACY_KINDS = {
 }
 
 _SCALE = r"(?:bn|m|k|million|billion|trillion|thousand|mn)"
-_CURRENCY_WORDS = r"(?:dollars|pounds|euros|francs|yen|yuan|rupees|roubles|rubles|pence|p\b|cents|marks|kroner|krona)"
+_CURRENCY_WORDS = r"(?:dollars|pounds|euros|francs|yen|yuan|rupees|roubles|rubles|pence|p\b|cents|marks|kroner|krona|kronor|crowns)"
+# a reason clause, kept beside the names and figures inside it
+_REASON = re.compile(
+    r"\b(?:because(?: of)?|due to|owing to|as a result of|thanks to|caused by|blamed (?:on|for)|in order to|so that|"
+    r"in (?:a |an |the )?(?:dispute|row|protest|response|reaction|retaliation) (?:over|about|at|against|to|for)|"
+    r"amid (?:fears|concerns|worries|claims)|over (?:fears|concerns|worries)|the reason)\b[^,.;:!?]{0,80}", re.I)
 _PATTERNS: list[tuple[str, re.Pattern[str]]] = [
     ("MONEY", re.compile(rf"(?:US\s?|A|C|HK|NZ)?[$£€¥]\s?\d[\d,]*(?:\.\d+)?(?:\s?{_SCALE}\b)?|\d[\d,]*(?:\.\d+)?\s?{_SCALE}?\s?(?:Swiss\s|US\s|Hong Kong\s|Australian\s|Canadian\s)?{_CURRENCY_WORDS}|\d[\d,.]*p\b", re.I)),
     ("PERCENT", re.compile(r"\d[\d,]*(?:\.\d+)?\s?(?:%|per ?cent\b|percentage points?\b)", re.I)),
@@ -95,6 +100,7 @@ def regex_mentions(sentence: str) -> list[Mention]:
                     text = rest
             found.append(Mention(kind, text, start, start + len(text)))
             taken.append((start, end))
+    found += [Mention("REASON", m.group(0).strip(), m.start(), m.start() + len(m.group(0).strip())) for m in _REASON.finditer(sentence)]
     return sorted(found, key=lambda m: m.start)
 
 
@@ -107,7 +113,8 @@ def _is_word(token: str) -> bool:
 
 
 def _merge(statistical: list[Mention], regex: list[Mention]) -> tuple[Mention, ...]:
-    """spaCy's entities, plus regex mentions that overlap none of them (figures it missed);
+    """spaCy's entities, plus regex mentions that overlap none of them (figures it missed) and
+    every reason clause;
     a longer regex MONEY/PERCENT overrides a spaCy figure it covers ("£40,000" read as "40,000")."""
     kept: list[Mention] = []
     for mention in statistical:
@@ -116,6 +123,6 @@ def _merge(statistical: list[Mention], regex: list[Mention]) -> tuple[Mention, .
                        and r.start <= mention.start and mention.end <= r.end and len(r.text) > len(mention.text)), None)
         kept.append(better or mention)
     for mention in regex:
-        if not any(m.start < mention.end and mention.start < m.end for m in kept):
+        if mention.kind == "REASON" or not any(m.start < mention.end and mention.start < m.end for m in kept):
             kept.append(mention)
     return tuple(sorted(dict.fromkeys(kept), key=lambda m: m.start))

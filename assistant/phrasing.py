@@ -67,8 +67,13 @@ _DETERMINERS = {"the", "a", "an", "its", "his", "her", "their", "this", "that", 
 
 
 def _main_verb(tokens: list[str], start: int) -> int | None:
-    """The main verb after an inverted auxiliary: the last lower-case word that can be a verb
-    before the first preposition following the subject ("the IRB Rugby Aid match raise for")."""
+    """The main verb after an inverted auxiliary: per spaCy's parse, the first base-form verb
+    after the subject ("did ferry crews on the route walk out" -> walk); else the last
+    lower-case word that can be a verb before the first preposition following the subject
+    ("the IRB Rugby Aid match raise for")."""
+    parsed = _parsed_root(tokens, start)
+    if parsed is not None:
+        return parsed
     found = None
     for i in range(start, len(tokens)):
         word = tokens[i].strip(",;:'\"").lower()
@@ -79,6 +84,27 @@ def _main_verb(tokens: list[str], start: int) -> int | None:
         if tokens[i].endswith(","):
             break
     return found
+
+
+def _parsed_root(tokens: list[str], start: int) -> int | None:
+    """The index in tokens of the first base-form verb after the subject per spaCy, if it is
+    at or after start."""
+    from assistant import nlp
+
+    doc = nlp.parse(" ".join(tokens))
+    if doc is None:
+        return None
+    subject = next((t.i for t in doc if t.dep_ in {"nsubj", "nsubjpass"}), None)
+    if subject is None:
+        return None
+    verb = next((t for t in doc[subject + 1 :] if t.tag_ == "VB" and t.text[:1].islower()), None)
+    if verb is None:
+        return None
+    offsets = [0]
+    for token in tokens[:-1]:
+        offsets.append(offsets[-1] + len(token) + 1)
+    at = max(i for i, o in enumerate(offsets) if o <= verb.idx)
+    return at if at >= start else None
 
 
 def _can_be_verb(word: str) -> bool:

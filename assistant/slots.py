@@ -38,6 +38,7 @@ FILLERS: dict[Slot, frozenset[str]] = {
     Slot.PERSON: frozenset({"PERSON"}),
     Slot.ORG: frozenset({"ORG", "PERSON", "PRODUCT"}),
     Slot.PLACE: frozenset({"GPE", "LOC", "FAC"}),
+    Slot.REASON: frozenset({"REASON"}),  # "because ...", "in a dispute over ..." (regular expressions)
     Slot.THING: frozenset({"PRODUCT", "WORK_OF_ART", "EVENT", "ORG", "LAW", "NAME"}),
 }
 

@@ -242,8 +242,11 @@ class ExtractiveAnswerer:
 
 
 def _names_nothing_found(query: Query, part: Retrieved, top: int = 3) -> bool:
-    """The question names people, organisations or places, and the best articles name none of
-    them: the archive holds nothing about what is asked ("David Cameron" in 2005's news)."""
+    """The question names nothing but question words, or names people, organisations or places
+    that the best articles all lack: the archive holds nothing about what is asked ("David
+    Cameron" in 2005's news)."""
+    if not query.stems:  # "What is it?": nothing asked about
+        return True
     if not query.entities:
         return False
     articles = list(dict.fromkeys(p.article_id for p in part.passages))[:top]

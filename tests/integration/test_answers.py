@@ -55,9 +55,8 @@ def test_who_said_with_a_pronoun_cites_the_sentence_naming_the_speaker(desk: Ass
     answer = desk.ask("Who said they had watched thirty years of storms from the gallery?")
     assert not answer.abstained
     assert quotes(answer)[0].startswith('"I have watched every storm')
-    assert quotes(answer, "context") == ["Mr Ostrander took over the light in 1974 from his father."] or (
-        "Bram Ostrander" in answer.text
-    )
+    assert quotes(answer, "context") == ["Mr Ostrander took over the light in 1974 from his father."]
+    assert answer.citations[-1].value == "Ostrander"
 
 
 def test_not_stated_says_so_and_shows_related_sentences(desk: Assistant) -> None:

@@ -17,12 +17,12 @@ pytestmark = [pytest.mark.browser, pytest.mark.integration]
 
 def test_not_stated_is_shown_as_its_own_state(page: Any, server: Server) -> None:
     open_page(page, server)
-    answer = ask(page, "How much will the repairs to the Portvale harbour bridge cost?")
+    answer = ask(page, "How old is Mayor Elena Ruiz?")
     assert "nd-not-stated" in (answer.get_attribute("class") or "")
-    label = answer.locator(".nd-state-label").inner_text()
-    assert label.startswith("NOT STATED IN THE ARTICLES") or label.startswith("Not stated in the articles")
+    label = answer.locator(".nd-state-label").text_content() or ""  # as written, before CSS upper-cases it
+    assert label.startswith("Not stated in the articles")
     text = answer.locator(".nd-answer-text").inner_text()
-    assert text.startswith("The articles don't say how much the repairs to the Portvale harbour bridge will cost.")
+    assert text.startswith("The articles don't say how old Mayor Elena Ruiz is.")
     cards = page.locator(".nd-turn-sources:not([hidden]) .nd-card")
     assert cards.count() >= 1
     assert all(t == "related, not the answer" for t in cards.locator(".nd-role").all_inner_texts())
