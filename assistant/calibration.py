@@ -27,7 +27,7 @@ MODEL_FILE = Path(__file__).with_name("answer_model.json")
 
 ANSWER_FEATURES = (
     "p_best", "margin", "dense", "soft", "ctx_soft", "value_soft", "local_soft", "art_lex", "ctx", "names", "names_art",
-    "entity_missing", "years", "filler", "filler_near", "typed", "rank", "agreement",
+    "entity_missing", "years", "filler", "filler_near", "typed", "rank", "agreement", "weakest",
 )
 """Features of a whole (part) answer, in the order of the answer model's weights."""
 

@@ -23,7 +23,7 @@ from index.embedding import TokenVectors
 FEATURES = (
     "dense", "soft", "ctx_soft", "value_soft", "local_soft", "art_lex", "lex", "ctx", "names", "names_art",
     "entity_missing", "years", "filler", "filler_near", "filler_next", "speaker", "speaker_person", "role_match",
-    "speaker_match", "rank", "lede", "reported", "typed",
+    "speaker_match", "rank", "lede", "reported", "typed", "weakest",
 )
 """Feature names, in the order of the answer model's weights."""
 
@@ -131,6 +131,7 @@ def score_features(
         cover = covers.get(cand.text)
         f["ctx_soft"] = _context_coverage(cover, [covers.get(cand.neighbour(-1)), covers.get(cand.neighbour(1))])
         f["local_soft"] = float((cover * weights).sum() / weights.sum()) if cover is not None and weights is not None and weights.sum() > 0 else 0.0
+        f["weakest"] = weakest_coverage(cover, [covers.get(cand.neighbour(-1)), covers.get(cand.neighbour(1))])
         f["art_lex"] = _article_rare_coverage(query, own, in_article[article.article_id])
         f["lex"] = coverage(idf, own)
         f["ctx"] = coverage(idf, context)
@@ -145,6 +146,16 @@ def score_features(
         f["reported"] = 1.0 if speaker is not None else 0.0
         _slot_features(query, cand, f, question_rows, tokens, role_rows)
         f["speaker_match"] = _speaker_match(query, cand)
+
+
+def weakest_coverage(cover: np.ndarray | None, neighbours: Sequence[np.ndarray | None]) -> float:
+    """How well the question's two worst-covered word-pieces are met by the sentence or a neighbour:
+    low when one thing the question asks about ("to build", "the second contest", "the UK
+    alone") is in neither, however well the rest matches."""
+    if cover is None or not len(cover):
+        return 0.0
+    best = np.maximum.reduce([cover, *(n for n in neighbours if n is not None and n.shape == cover.shape)])
+    return float(np.sort(best)[:2].mean())
 
 
 def _slot_features(

@@ -5,8 +5,8 @@ from __future__ import annotations
 
 import pytest
 
-from assistant.evidence import is_crosshead
-from assistant.mentions import MentionTagger, regex_mentions
+from assistant.evidence import as_people, is_crosshead
+from assistant.mentions import Mention, MentionTagger, regex_mentions
 from assistant.phrasing import indirect_question, not_stated
 from assistant.speakers import is_reported, resolve_speakers, unquoted
 
@@ -88,6 +88,8 @@ def test_unquoted_blanks_quotes_and_keeps_offsets() -> None:
         ("How much compensation was skipper Ada Rook finally awarded?", "how much compensation skipper Ada Rook was finally awarded"),
         ("At what price will the Cray ferry be sold to the council?", "at what price the Cray ferry will be sold to the council"),
         ("Which company built the Cray bridge?", "which company built the Cray bridge"),
+        # the verb comes after the subject, not at its first word that could be one ("ferry")
+        ("Why did ferry crews on the Cray route walk out?", "why ferry crews on the Cray route walked out"),
     ],
 )
 def test_indirect_questions(question: str, indirect: str) -> None:
@@ -106,3 +108,20 @@ def test_crossheads_are_short_headline_lines() -> None:
     heading = body.index("Storm")
     assert is_crosshead(body, heading, heading + len("Storm damage repaired"))
     assert not is_crosshead(body, 0, len("The pier reopened on Friday."))
+
+
+def test_reason_clauses_are_mentions_beside_the_names_inside_them() -> None:
+    found = [(m.kind, m.text) for m in regex_mentions("Crews walked out in a dispute over night pay, and Ada Rook quit because of the Cray closure.")]
+    assert ("REASON", "in a dispute over night pay") in found
+    assert ("REASON", "because of the Cray closure") in found
+    assert ("NAME", "Cray") in found
+
+
+def test_money_in_crowns() -> None:
+    assert ("MONEY", "14 crowns") in [(m.kind, m.text) for m in regex_mentions("A return ticket will cost 14 crowns.")]
+
+
+def test_a_name_the_article_also_gives_with_a_title_is_a_person() -> None:
+    mentions = (Mention("GPE", "Marta Quill", 0, 11), Mention("ORG", "Harbour Bank", 20, 32), Mention("ORG", "Oswin Hale", 40, 50))
+    people = as_people(mentions, {"Quill"})  # the article says "Ms Quill"; nobody is "Mr Hale"
+    assert [(m.kind, m.text) for m in people] == [("PERSON", "Marta Quill"), ("ORG", "Harbour Bank"), ("ORG", "Oswin Hale")]
