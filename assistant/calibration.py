@@ -26,8 +26,8 @@ import numpy as np
 MODEL_FILE = Path(__file__).with_name("answer_model.json")
 
 ANSWER_FEATURES = (
-    "p_best", "margin", "dense", "soft", "ctx_soft", "value_soft", "local_soft", "art_lex", "ctx", "names", "names_art",
-    "entity_missing", "years", "filler", "filler_near", "typed", "rank", "agreement", "weakest",
+    "p_best", "margin", "weakest", "names", "names_art", "entity_missing", "filler", "value_soft", "ctx", "art_lex",
+    "years",
 )
 """Features of a whole (part) answer, in the order of the answer model's weights."""
 

@@ -51,10 +51,11 @@ def fillers(query: Query, mentions: Sequence[Mention]) -> list[Mention]:
     if not kinds:
         return []
     asked = set(words(query.text))
+    wants_year = query.slot == Slot.DATE and query.asked.head in {"year", "years"}
     found = []
     for mention in mentions:
-        if mention.kind not in kinds:
-            continue
+        if mention.kind not in kinds or (wants_year and not _YEAR.search(mention.text)):
+            continue  # "in what year": "on Monday" is a date, not the answer
         said = set(words(mention.text))
         if said and not said <= asked:
             found.append(mention)

@@ -17,12 +17,12 @@ pytestmark = [pytest.mark.browser, pytest.mark.integration]
 
 def test_not_stated_is_shown_as_its_own_state(page: Any, server: Server) -> None:
     open_page(page, server)
-    answer = ask(page, "How old is Mayor Elena Ruiz?")
+    answer = ask(page, "How much did Mayor Elena Ruiz pay for the Portvale harbour bridge inspection?")
     assert "nd-not-stated" in (answer.get_attribute("class") or "")
     label = answer.locator(".nd-state-label").text_content() or ""  # as written, before CSS upper-cases it
     assert label.startswith("Not stated in the articles")
     text = answer.locator(".nd-answer-text").inner_text()
-    assert text.startswith("The articles don't say how old Mayor Elena Ruiz is.")
+    assert text.startswith("The articles don't say how much Mayor Elena Ruiz paid for the Portvale harbour bridge inspection.")
     cards = page.locator(".nd-turn-sources:not([hidden]) .nd-card")
     assert cards.count() >= 1
     assert all(t == "related, not the answer" for t in cards.locator(".nd-role").all_inner_texts())
