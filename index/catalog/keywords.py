@@ -10,7 +10,7 @@ from __future__ import annotations
 import re
 import threading
 import unicodedata
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 
 import snowballstemmer
 
@@ -60,3 +60,34 @@ def count_lexemes(sets: Sequence[set[str]]) -> dict[str, int]:
         for word in found:
             counts[word] = counts.get(word, 0) + 1
     return counts
+
+
+def candidate_queries(frequencies: Mapping[str, int], budget: int, least: int) -> tuple[list[str], int]:
+    """Where a keyword search finds the chunks it ranks: tsqueries to take chunks from, in
+    order (no chunk matches two of them), and how many chunks to take in all (at most budget).
+
+    Rarest stems first. The stems whose document frequencies add up to at most budget make the
+    first query, and as many chunks as they hold are taken, at least `least`: df {year: 21524,
+    fiat: 133, motor: 97}, budget 2000 -> ["'motor' | 'fiat'", "'year' & !('motor' | 'fiat')"],
+    230. Each commoner stem's other chunks come next, reached only when the queries before
+    find fewer (a filter, or fewer than `least`). When even the rarest stem is over budget,
+    budget chunks, those holding the two rarest first: {year: 21524, rate: 5210} ->
+    ["'rate' & 'year'", "'rate' & !'year'", "'year' & !('rate')"], 2000. Stems in no chunk
+    are left out.
+    """
+    ordered = sorted((s for s in frequencies if frequencies[s] > 0), key=lambda s: (frequencies[s], s))
+    if not ordered:
+        return [], 0
+    quoted = [quote_lexeme(s) for s in ordered]
+    rare, spent = 0, 0
+    while rare < len(ordered) and spent + frequencies[ordered[rare]] <= budget:
+        spent += frequencies[ordered[rare]]
+        rare += 1
+    if rare:
+        queries, take = [" | ".join(quoted[:rare])], min(budget, max(spent, least))
+    elif len(quoted) == 1:
+        return quoted, budget
+    else:  # even the rarest is over budget
+        queries, take, rare = [f"{quoted[0]} & {quoted[1]}", f"{quoted[0]} & !{quoted[1]}"], budget, 1
+    queries += [f"{quoted[i]} & !({' | '.join(quoted[:i])})" for i in range(rare, len(quoted))]
+    return queries, take

@@ -28,7 +28,13 @@ from index.catalog.base import (
     Filters,
     NearDuplicate,
 )
-from index.catalog.keywords import count_lexemes, lexemes, quote_lexeme, tsvector_literal
+from index.catalog.keywords import (
+    candidate_queries,
+    count_lexemes,
+    lexemes,
+    quote_lexeme,
+    tsvector_literal,
+)
 from index.chunking import Chunk
 from index.errors import CatalogUnavailableError, IndexBusyError
 
@@ -41,6 +47,11 @@ POOL_SIZE = 8
 # does). Plain ts_rank / ts_rank_cd over the whole query know no idf: a common word counted as
 # much as a rare name, and hit@5 fell from 0.90 to 0.84 on dev.jsonl (README, Scaling out).
 _TERM_RANK = "ts_rank('{0.1, 0.2, 0.4, 1.0}', c.tsv, t.q, 0)"
+# At most this many chunks are ranked per question, however big the archive: those holding the
+# question's rarest words first (keywords.candidate_queries). A chunk holding only common words
+# scores low anyway (small idf), so a question costs about the same at 2,000 or 200,000
+# articles (docs/BENCHMARKS.md, "Cost growth"); bench/catalog_keywords.py --quick measures it.
+CANDIDATES = 2000
 _ARTICLE_COLUMNS = "id, source, title, body, outlet, author, published, url, topic, content_hash, indexed_at"
 
 # Schema steps, applied in order on open inside one transaction under an advisory lock (two
@@ -130,16 +141,22 @@ class PostgresCatalog:
             conninfo_to_dict(url)
         except psycopg.ProgrammingError as error:
             raise CatalogUnavailableError(f"NEWSDESK_CATALOG_URL is not a valid PostgreSQL URL: {error}") from error
-        self.pool = ConnectionPool(
-            url, min_size=1, max_size=pool_size, kwargs={"autocommit": True},
-            check=ConnectionPool.check_connection, timeout=CONNECT_TIMEOUT_S, open=False,
-            name="newsdesk-catalog",
-        )
+        self.pool = self._new_pool(pool_size)
         self._opened = False
         self._open_lock = threading.Lock()
         self._migrate()
 
     # --- connections ----------------------------------------------------------------
+    def _new_pool(self, size: int) -> ConnectionPool:
+        """A closed pool (opened on first use). No server-side prepared statements: each query
+        is planned for its own values (a generic plan of the keyword search, not knowing how
+        common its words are, could scan the whole chunks table)."""
+        return ConnectionPool(
+            self.url, min_size=1, max_size=size, kwargs={"autocommit": True, "prepare_threshold": None},
+            check=ConnectionPool.check_connection, timeout=CONNECT_TIMEOUT_S, open=False,
+            name="newsdesk-catalog",
+        )
+
     @contextmanager
     def _connection(self) -> Iterator[psycopg.Connection]:
         """A pooled connection; an unreachable server becomes one CatalogUnavailableError."""
@@ -185,11 +202,7 @@ class PostgresCatalog:
         with self._open_lock:
             if self._opened:
                 self.pool.close()
-                self.pool = ConnectionPool(
-                    self.url, min_size=1, max_size=self.pool.max_size, kwargs={"autocommit": True},
-                    check=ConnectionPool.check_connection, timeout=CONNECT_TIMEOUT_S, open=False,
-                    name="newsdesk-catalog",
-                )
+                self.pool = self._new_pool(self.pool.max_size)
                 self._opened = False
 
     def _migrate(self) -> None:
@@ -406,21 +419,33 @@ class PostgresCatalog:
 
     # --- keyword index (full-text search) -------------------------------------------
     def keyword_search(self, terms: Sequence[str], limit: int, filters: Filters | None = None) -> list[tuple[str, float]]:
-        """(chunk id, score) best first: chunks holding any term (the GIN index finds them),
-        scored by the idf-weighted rank of each term they hold."""
+        """(chunk id, score) best first: at most CANDIDATES chunks holding question terms, those
+        with the rarest terms first (found through the GIN index), scored by the idf-weighted
+        rank of each term they hold."""
         stems = list(dict.fromkeys(s for term in terms for s in lexemes(term)))
         if not stems:
             return []
         frequencies, total = self.document_frequencies(stems)
+        stems = [s for s in stems if s in frequencies]  # a word in no chunk finds nothing
+        if not stems:
+            return []
         # BM25's idf, e.g. a word in 10 of 7,000 chunks: ln(1 + 6990.5 / 10.5) = 6.5
-        idf = [math.log(1 + (total - frequencies.get(s, 0) + 0.5) / (frequencies.get(s, 0) + 0.5)) for s in stems]
+        idf = [math.log(1 + (total - frequencies[s] + 0.5) / (frequencies[s] + 0.5)) for s in stems]
+        queries, take = candidate_queries(frequencies, CANDIDATES, limit)
         where, params = _filter_sql(filters or Filters())
+        # The filters go inside each branch, before its LIMIT. A plain Append runs its branches
+        # in order and the outer LIMIT stops it once `take` chunks are found; PostgreSQL never
+        # runs a subquery with a LIMIT in parallel workers, which could mix the branches up.
+        branch = (
+            "(SELECT c.id, c.tsv FROM chunks c JOIN articles a ON a.id = c.article_id "
+            f"WHERE c.tsv @@ CAST(%s AS tsquery) {where} LIMIT %s)"
+        )
         rows = self._rows(
-            "WITH t AS (SELECT CAST(lexeme AS tsquery) AS q, idf FROM unnest(%s::text[], %s::float8[]) AS u(lexeme, idf)) "
-            f"SELECT c.id, SUM(t.idf * {_TERM_RANK}) AS score FROM chunks c JOIN articles a ON a.id = c.article_id, t "
-            f"WHERE c.tsv @@ CAST(%s AS tsquery) AND c.tsv @@ t.q {where} "
-            "GROUP BY c.id ORDER BY score DESC, c.id LIMIT %s",
-            [[quote_lexeme(s) for s in stems], idf, " | ".join(quote_lexeme(s) for s in stems), *params, limit],
+            "WITH t AS (SELECT CAST(lexeme AS tsquery) AS q, idf FROM unnest(%s::text[], %s::float8[]) AS u(lexeme, idf)), "
+            f"candidates AS MATERIALIZED (SELECT * FROM ({' UNION ALL '.join([branch] * len(queries))}) AS found LIMIT %s) "
+            f"SELECT c.id, (SELECT SUM(t.idf * {_TERM_RANK}) FROM t WHERE c.tsv @@ t.q) AS score FROM candidates c "
+            "ORDER BY score DESC, c.id LIMIT %s",
+            [[quote_lexeme(s) for s in stems], idf, *[v for q in queries for v in (q, *params, take)], take, limit],
         )
         return [(r[0], float(r[1])) for r in rows]
 

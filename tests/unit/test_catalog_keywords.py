@@ -9,7 +9,7 @@ from pathlib import Path
 import pytest
 
 from index.catalog import is_postgres_url, open_catalog
-from index.catalog.keywords import lexemes, quote_lexeme, tsvector_literal
+from index.catalog.keywords import candidate_queries, lexemes, quote_lexeme, tsvector_literal
 from index.errors import CatalogUnavailableError
 
 
@@ -29,6 +29,29 @@ def test_lexemes_are_quoted_whole() -> None:
     assert quote_lexeme("bank") == "'bank'"
     assert quote_lexeme("o'neil\\x") == "'o''neil\\\\x'"  # quote doubled, backslash escaped
     assert lexemes("it's a|b !x & (y)") == ["it", "s", "a", "b", "x", "y"]  # operators never reach a query
+
+
+def test_candidates_come_from_the_rarest_stems_first() -> None:
+    df = {"year": 21524, "fiat": 133, "motor": 97}
+    # the rare stems' 230 chunks; the commoner stem's other chunks only fill up what a filter leaves
+    assert candidate_queries(df, 2000, 40) == (["'motor' | 'fiat'", "'year' & !('motor' | 'fiat')"], 230)
+    assert candidate_queries(df, 200, 40) == (["'motor'", "'fiat' & !('motor')", "'year' & !('motor' | 'fiat')"], 97)
+    assert candidate_queries({"quill": 3, "year": 21524}, 2000, 40)[1] == 40  # at least the chunks asked for
+    assert candidate_queries({"quill": 3, "year": 21524}, 20, 40)[1] == 20  # never over budget
+    assert candidate_queries({"a": 5, "b": 5}, 100, 1) == (["'a' | 'b'"], 10)  # all fit: all ranked, as uncapped
+
+
+def test_candidates_when_every_stem_is_over_budget() -> None:
+    # budget chunks of the rarest, those that hold the second rarest too first
+    assert candidate_queries({"year": 21524, "rate": 5210}, 2000, 40) == (
+        ["'rate' & 'year'", "'rate' & !'year'", "'year' & !('rate')"], 2000)
+    assert candidate_queries({"year": 21524}, 2000, 40) == (["'year'"], 2000)
+
+
+def test_candidates_of_nothing_and_quoting() -> None:
+    assert candidate_queries({}, 2000, 40) == ([], 0)
+    assert candidate_queries({"gone": 0}, 2000, 40) == ([], 0)  # a stem in no chunk
+    assert candidate_queries({"o'neil": 2, "x\\": 2}, 10, 1) == (["'o''neil' | 'x\\\\'"], 4)  # ties by stem; quoted whole
 
 
 def test_catalog_urls(tmp_path: Path) -> None:
