@@ -79,8 +79,9 @@ def _main_verb(tokens: list[str], start: int) -> int | None:
         word = tokens[i].strip(",;:'\"").lower()
         if i > start and word in _STOPS:
             break
-        if tokens[i][:1].islower() and tokens[i - 1].lower() not in _DETERMINERS and _can_be_verb(word):
-            found = i
+        inside_name = tokens[i - 1][:1].isupper() and i + 1 < len(tokens) and tokens[i + 1][:1].isupper()
+        if tokens[i][:1].islower() and tokens[i - 1].lower() not in _DETERMINERS and not inside_name and _can_be_verb(word):
+            found = i  # ("Chief engineer Tomas Brandt": a title, not a verb)
         if tokens[i].endswith(","):
             break
     return found

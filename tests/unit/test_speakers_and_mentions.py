@@ -90,6 +90,8 @@ def test_unquoted_blanks_quotes_and_keeps_offsets() -> None:
         ("Which company built the Cray bridge?", "which company built the Cray bridge"),
         # the verb comes after the subject, not at its first word that could be one ("ferry")
         ("Why did ferry crews on the Cray route walk out?", "why ferry crews on the Cray route walked out"),
+        # a lower-case word inside a title is no verb ("engineer")
+        ("How old is Chief engineer Ada Rook?", "how old Chief engineer Ada Rook is"),
     ],
 )
 def test_indirect_questions(question: str, indirect: str) -> None:
