@@ -151,7 +151,7 @@ def score_features(
 
 def weakest_coverage(cover: np.ndarray | None, neighbours: Sequence[np.ndarray | None]) -> float:
     """How well the question's two worst-covered word-pieces are met by the sentence or a neighbour:
-    low when one thing the question asks about ("to build", "the second contest", "the UK
+    low when one thing the question asks about ("to repair", "the third round", "the council
     alone") is in neither, however well the rest matches."""
     if cover is None or not len(cover):
         return 0.0

@@ -1,4 +1,4 @@
-"""Sentences Newsdesk writes itself: "The articles don't say how much the Falic Group paid."
+"""Sentences Newsdesk writes itself: "The articles don't say how much the Harlow Trust paid."
 
 A question becomes an indirect question by undoing its inversion ("did X pay" -> "X paid",
 "was X awarded" -> "X was awarded"); lemminflect knows which words can be verbs and inflects
@@ -26,8 +26,8 @@ def not_found(question: str) -> str:
 
 
 def indirect_question(question: str) -> str | None:
-    """'How much did the Falic Group pay for the label?' -> 'how much the Falic Group paid
-    for the label'; None when the question's shape is not a simple inversion."""
+    """'How much did the Harlow Trust pay for the mill?' -> 'how much the Harlow Trust paid
+    for the mill'; None when the question's shape is not a simple inversion."""
     text = question.strip().rstrip("?").strip()
     tokens = text.split()
     if not tokens or tokens[0].lower() not in _WH_OPENERS:
@@ -52,7 +52,7 @@ def indirect_question(question: str) -> str | None:
         tokens[clause_end] = last.rstrip(",") + " " + aux + ("," if comma else "")
         return _lower_first(" ".join(tokens[:aux_at] + tokens[aux_at + 1 :]))
     while verb_at - 1 > aux_at + 1 and (tokens[verb_at - 1].lower().endswith("ly") or tokens[verb_at - 1].lower() in {"be", "been", "being", "have"}):
-        verb_at -= 1  # "Villalba was finally awarded": the adverb stays after the auxiliary
+        verb_at -= 1  # "Ada Rook was finally awarded": the adverb stays after the auxiliary
     out = tokens[:aux_at] + tokens[aux_at + 1 : verb_at] + [aux] + tokens[verb_at:]
     return _lower_first(" ".join(out))
 
