@@ -10,8 +10,9 @@ provokes fears war imminent") are kept as context but are never an answer.
 from __future__ import annotations
 
 import re
-from collections.abc import Mapping, Sequence
+from collections.abc import Mapping, Sequence, Set
 from dataclasses import dataclass, field
+from functools import cached_property
 
 from assistant.mentions import Mention, MentionTagger
 from assistant.speakers import Speaker, is_reported, named_speaker, resolve_speakers
@@ -42,6 +43,11 @@ class ArticleText:
         """Sentence i, verbatim."""
         start, end = self.spans[i]
         return self.body[start:end]
+
+    @cached_property
+    def titled_surnames(self) -> frozenset[str]:
+        """Names the body gives after a title ("Ms Quill" -> "Quill")."""
+        return frozenset(_TITLED.findall(self.body))
 
     def index_at(self, offset: int) -> int | None:
         """The sentence holding a body offset."""
@@ -159,18 +165,16 @@ class Evidence:
     def _tag(self, wanted: set[tuple[str, int]]) -> None:
         todo = sorted((a, i) for a, i in wanted if i not in self.articles[a].mentions)
         tagged = self.tagger.tag([self.articles[a].text(i) for a, i in todo])
-        people: dict[str, set[str]] = {}
         for (a, i), mentions in zip(todo, tagged, strict=True):
-            if a not in people:
-                people[a] = set(_TITLED.findall(self.articles[a].body))
-            self.articles[a].mentions[i] = as_people(mentions, people[a])
+            article = self.articles[a]
+            article.mentions[i] = as_people(mentions, article.titled_surnames)
 
 
 _TITLED = re.compile(r"\b(?:Mr|Mrs|Ms|Miss|Dr|Prof|Sir|Dame|Lord|Lady)\.? ([A-Z][a-z]+(?:-[A-Z][a-z]+)?)\b")
 _MISREAD = {"GPE", "ORG", "NORP", "LOC", "FAC", "PRODUCT", "WORK_OF_ART", "NAME"}
 
 
-def as_people(mentions: tuple[Mention, ...], surnames: set[str]) -> tuple[Mention, ...]:
+def as_people(mentions: tuple[Mention, ...], surnames: Set[str]) -> tuple[Mention, ...]:
     """Mentions whose last name the article also gives with a title ("Marta Quill" ... "Ms
     Quill") are people, whatever the small NER model called them: it reads unfamiliar names
     as places or organisations."""

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import math
 import re
-from collections.abc import Sequence
+from collections.abc import Sequence, Set
 
 import numpy as np
 
@@ -244,13 +244,16 @@ def _article_rare_coverage(query: Query, own: set[str], frequencies: tuple[int, 
     return sum(w for s, w in weights.items() if s in own) / mass if mass else 0.0
 
 
+def missing_entities(query: Query, stems: Set[str]) -> list[str]:
+    """The question's named people, organisations, places, works and events whose words are
+    not all among stems (an article's): its answer cannot be about them."""
+    return [e for e in query.entities if not {stem(w) for w in words(e)} <= stems]
+
+
 def _entities_missing(query: Query, article: set[str]) -> float:
-    """Share of the question's named people, organisations, works and events that the article
-    never names ("David Cameron" in an archive of 2005): its answer cannot be about them."""
-    if not query.entities:
-        return 0.0
-    missing = [e for e in query.entities if not {stem(w) for w in words(e)} <= article]
-    return len(missing) / len(query.entities)
+    """Share of the question's names that the article never names ("David Cameron" in an
+    archive of 2005)."""
+    return len(missing_entities(query, article)) / len(query.entities) if query.entities else 0.0
 
 
 def _years(query: Query, cand: Candidate) -> float:

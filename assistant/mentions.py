@@ -100,7 +100,9 @@ def regex_mentions(sentence: str) -> list[Mention]:
                     text = rest
             found.append(Mention(kind, text, start, start + len(text)))
             taken.append((start, end))
-    found += [Mention("REASON", m.group(0).strip(), m.start(), m.start() + len(m.group(0).strip())) for m in _REASON.finditer(sentence)]
+    for match in _REASON.finditer(sentence):
+        clause = match.group(0).rstrip()  # the match starts at a word; trailing spaces dropped
+        found.append(Mention("REASON", clause, match.start(), match.start() + len(clause)))
     return sorted(found, key=lambda m: m.start)
 
 

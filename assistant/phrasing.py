@@ -71,7 +71,7 @@ def _main_verb(tokens: list[str], start: int) -> int | None:
     after the subject ("did ferry crews on the route walk out" -> walk); else the last
     lower-case word that can be a verb before the first preposition following the subject
     ("the IRB Rugby Aid match raise for")."""
-    parsed = _parsed_root(tokens, start)
+    parsed = _verb_after_subject(tokens, start)
     if parsed is not None:
         return parsed
     found = None
@@ -87,12 +87,13 @@ def _main_verb(tokens: list[str], start: int) -> int | None:
     return found
 
 
-def _parsed_root(tokens: list[str], start: int) -> int | None:
+def _verb_after_subject(tokens: list[str], start: int) -> int | None:
     """The index in tokens of the first base-form verb after the subject per spaCy, if it is
     at or after start."""
     from assistant import nlp
 
-    doc = nlp.parse(" ".join(tokens))
+    text = " ".join(tokens)
+    doc = nlp.parse(text)
     if doc is None:
         return None
     subject = next((t.i for t in doc if t.dep_ in {"nsubj", "nsubjpass"}), None)
@@ -101,10 +102,7 @@ def _parsed_root(tokens: list[str], start: int) -> int | None:
     verb = next((t for t in doc[subject + 1 :] if t.tag_ == "VB" and t.text[:1].islower()), None)
     if verb is None:
         return None
-    offsets = [0]
-    for token in tokens[:-1]:
-        offsets.append(offsets[-1] + len(token) + 1)
-    at = max(i for i, o in enumerate(offsets) if o <= verb.idx)
+    at = text.count(" ", 0, verb.idx)  # tokens are the text's space-separated words
     return at if at >= start else None
 
 

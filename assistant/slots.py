@@ -213,6 +213,4 @@ def _slot_of_noun(head: str) -> Slot:
         return Slot.DATE
     if head in _NUMBER_NOUNS:
         return Slot.NUMBER
-    if head in _REASON_NOUNS:
-        return Slot.REASON
     return Slot.THING

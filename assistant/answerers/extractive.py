@@ -15,14 +15,14 @@ from dataclasses import dataclass, field
 from assistant.answerers.base import Retrieved
 from assistant.calibration import MODEL_FILE, AnswerModel, answer_features, load_answer_model
 from assistant.evidence import ArticleText, Candidate, Evidence
-from assistant.features import score_features
+from assistant.features import missing_entities, score_features
 from assistant.mentions import MentionTagger
 from assistant.phrasing import not_stated
 from assistant.query import Query
 from assistant.reranker import Reranker
 from assistant.settings import AnswerSettings
 from assistant.slots import Slot
-from assistant.text import stem, stem_set, words
+from assistant.text import stem_set
 from assistant.timewords import with_dates
 from assistant.types import (
     ABSTENTION,
@@ -253,7 +253,7 @@ def _names_nothing_found(query: Query, part: Retrieved, top: int = 3) -> bool:
     found = set().union(*(stem_set(p.title) for p in part.passages)) if part.passages else set()
     for article_id in articles:
         found |= stem_set(part.bodies.get(article_id, ""))
-    return all(not {stem(w) for w in words(e)} <= found for e in query.entities)
+    return len(missing_entities(query, found)) == len(query.entities)
 
 
 def _is_claim(cand: Candidate) -> bool:
