@@ -27,7 +27,7 @@ MODEL_FILE = Path(__file__).with_name("answer_model.json")
 
 ANSWER_FEATURES = (
     "p_best", "margin", "weakest", "names", "names_art", "entity_missing", "filler", "value_soft", "ctx", "art_lex",
-    "years",
+    "years", "hedged",
 )
 """Features of a whole (part) answer, in the order of the answer model's weights."""
 
@@ -96,6 +96,12 @@ def answer_features(best: Mapping[str, float], p_best: float, p_second: float, a
     values = {name: best.get(name, 0.0) for name in ANSWER_FEATURES}
     values.update(p_best=p_best, margin=max(0.0, p_best - p_second), agreement=agreement)
     return values
+
+
+def lacks_asked_value(features: Mapping[str, float]) -> bool:
+    """The question asks for a figure, date, person, organisation or place and the sentence
+    (with the one after it) holds none: it cannot be the answer, however close it is."""
+    return bool(features.get("typed")) and not features.get("filler") and not features.get("filler_next")
 
 
 def fit_logistic(

@@ -23,13 +23,20 @@ from index.embedding import TokenVectors
 FEATURES = (
     "dense", "soft", "ctx_soft", "value_soft", "local_soft", "art_lex", "lex", "ctx", "names", "names_art",
     "entity_missing", "years", "filler", "filler_near", "filler_next", "speaker", "speaker_person", "role_match",
-    "speaker_match", "rank", "lede", "reported", "typed", "weakest",
+    "speaker_match", "rank", "lede", "reported", "typed", "weakest", "hedged",
 )
 """Feature names, in the order of the answer model's weights."""
 
 TYPED = {Slot.AMOUNT, Slot.NUMBER, Slot.PERCENT, Slot.DATE, Slot.PERSON, Slot.ORG, Slot.PLACE}
 _NAMED_KINDS = frozenset({"PERSON", "ORG", "GPE", "LOC", "FAC", "NORP", "PRODUCT", "WORK_OF_ART", "EVENT", "LAW", "NAME"})
 _YEAR = re.compile(r"\b(?:1[89]|20)\d\d\b")
+HEDGES = frozenset(stem(w) for w in (
+    "estimate", "estimated", "could", "might", "may", "expected", "forecast", "predicted", "projected",
+    "likely", "would", "seeks", "wants", "proposed", "plans", "target", "hopes", "offer", "bid", "aims",
+    "potentially", "possible", "due", "should", "recommends", "understood", "believed", "rumoured",
+    "speculation", "tipped", "suggested", "considering", "hoping",
+))
+"""Words that make a value a projection, an estimate or a claim rather than what happened."""
 
 
 def idf_weights(stems: Sequence[str], frequencies: dict[str, int], total: int) -> dict[str, float]:
@@ -73,6 +80,16 @@ def near_focus(query: Query, sentence: str, mentions: Sequence[Mention], window:
         if focus & {stem(w) for w in before + after + words(mention.text)}:
             return True
     return False
+
+
+def hedged(query: Query, sentence: str, mention: Mention, before: int = 8) -> float:
+    """1 when the value is an estimate, a forecast or an asking figure ("could fetch up to £9m",
+    "an estimate of £1.8m", "seeks damages of up to …") and the question does not ask for one:
+    "what did it eventually fetch" is not answered by what it was expected to fetch."""
+    if HEDGES & {stem(w) for w in words(query.text)}:
+        return 0.0
+    near = words(sentence[: mention.start])[-before:]
+    return 1.0 if HEDGES & {stem(w) for w in near} else 0.0
 
 
 def content_token_rows(tokens: TokenVectors) -> np.ndarray:
@@ -164,7 +181,7 @@ def _slot_features(
     role_rows: np.ndarray | None = None,
 ) -> None:
     f["filler"] = f["filler_near"] = f["filler_next"] = f["speaker"] = f["value_soft"] = 0.0
-    f["speaker_person"] = f["role_match"] = 0.0
+    f["speaker_person"] = f["role_match"] = f["hedged"] = 0.0
     if query.asked.speaker_question:
         speaker = cand.speaker
         if speaker is not None and not set(words(speaker.name)) <= set(words(query.text)):
@@ -185,6 +202,7 @@ def _slot_features(
             scored = [(value_context(question, tokens, m), m) for m in own]
             f["value_soft"], best = max(scored, key=lambda pair: pair[0])
         cand.value, cand.value_sentence = best, cand.index
+        f["hedged"] = hedged(query, cand.text, best)
         return
     following = cand.neighbour(1)
     if following and CONTINUES.search(following) and cand.index + 1 in cand.article.mentions:

@@ -7,6 +7,8 @@ them. When the question is not one of these simple shapes, it is quoted as asked
 
 from __future__ import annotations
 
+import re
+
 _DO = {"do", "does", "did"}
 _MOVABLE = {"is", "are", "was", "were", "has", "have", "had", "will", "would", "can", "could",
             "should", "may", "might", "must", "shall"}
@@ -27,8 +29,20 @@ def not_found(question: str) -> str:
 
 def indirect_question(question: str) -> str | None:
     """'How much did the Harlow Trust pay for the mill?' -> 'how much the Harlow Trust paid
-    for the mill'; None when the question's shape is not a simple inversion."""
+    for the mill'; None when the question's shape is not a simple inversion. A question of
+    two parts ("..., and who did ...") is turned part by part."""
     text = question.strip().rstrip("?").strip()
+    pieces = _SECOND_PART.split(text)
+    if len(pieces) > 1:
+        turned = [_indirect_clause(p) for p in pieces]
+        return None if any(t is None for t in turned) else ", and ".join(t for t in turned if t)
+    return _indirect_clause(text)
+
+
+_SECOND_PART = re.compile(r",? and (?=(?:how|what|which|who|whom|whose|where|when|why|in which|in what)\b)", re.I)
+
+
+def _indirect_clause(text: str) -> str | None:
     tokens = text.split()
     if not tokens or tokens[0].lower() not in _WH_OPENERS:
         return None
@@ -36,8 +50,16 @@ def indirect_question(question: str) -> str | None:
     if aux_at is None or aux_at == 0:
         return _lower_first(text)  # "who won ...", "which film won ...": no inversion
     aux = tokens[aux_at]
+    shape = _parsed_shape(tokens, aux_at)
+    if shape == _NOT_INVERTED:
+        return _lower_first(text)  # "how many adults were polled ...": already in statement order
     predicate = next((i for i in range(aux_at + 2, len(tokens)) if tokens[i].lower() in _PREDICATES), None)
-    verb_at = predicate if predicate is not None and aux.lower() not in _DO else _main_verb(tokens, aux_at + 1)
+    if predicate is not None and aux.lower() not in _DO:
+        verb_at: int | None = predicate
+    elif shape == _COPULA:
+        verb_at = None  # "how big was the settlement the firms reached": "was" goes to the end
+    else:
+        verb_at = shape if shape is not None else _main_verb(tokens, aux_at + 1)
     if aux.lower() in _DO:
         if verb_at is None:
             return None
@@ -67,13 +89,8 @@ _DETERMINERS = {"the", "a", "an", "its", "his", "her", "their", "this", "that", 
 
 
 def _main_verb(tokens: list[str], start: int) -> int | None:
-    """The main verb after an inverted auxiliary: per spaCy's parse, the first base-form verb
-    after the subject ("did ferry crews on the route walk out" -> walk); else the last
-    lower-case word that can be a verb before the first preposition following the subject
-    ("the IRB Rugby Aid match raise for")."""
-    parsed = _verb_after_subject(tokens, start)
-    if parsed is not None:
-        return parsed
+    """Without a parse: the last lower-case word that can be a verb before the first
+    preposition following the subject ("the IRB Rugby Aid match raise for")."""
     found = None
     for i in range(start, len(tokens)):
         word = tokens[i].strip(",;:'\"").lower()
@@ -87,23 +104,61 @@ def _main_verb(tokens: list[str], start: int) -> int | None:
     return found
 
 
-def _verb_after_subject(tokens: list[str], start: int) -> int | None:
-    """The index in tokens of the first base-form verb after the subject per spaCy, if it is
-    at or after start."""
+_NOT_INVERTED, _COPULA = -1, -2
+_BE = {"is", "are", "was", "were"}
+_FORMS_AFTER = {"do": {"VB"}, "does": {"VB"}, "did": {"VB"}, "has": {"VBN"}, "have": {"VBN"}, "had": {"VBN"}}
+"""Penn tags of the main verb each auxiliary takes (be: VBN, VBG; a modal: VB)."""
+
+
+def _parsed_shape(tokens: list[str], aux_at: int) -> int | None:
+    """What spaCy's parse says about the question: _NOT_INVERTED when a verb follows the
+    auxiliary at once ("how many adults were polled"), _COPULA when a form of "be" is the main
+    verb ("how big was the settlement the firms reached"), else the token index of the main
+    verb after the subject ("did ferry crews on the route walk out" -> walk, "was most of the
+    film shot" -> shot, "has the novel sold" -> sold); None without a parse or a verb."""
     from assistant import nlp
 
     text = " ".join(tokens)
     doc = nlp.parse(text)
     if doc is None:
         return None
-    subject = next((t.i for t in doc if t.dep_ in {"nsubj", "nsubjpass"}), None)
+    at = {text.count(" ", 0, t.idx): t for t in doc}  # tokens are the text's space-separated words
+    aux = tokens[aux_at].lower()
+    before = [at[i] for i in range(1, aux_at) if i in at]
+    following = [at[i] for i in range(aux_at + 1, len(tokens)) if i in at]
+    if any(t.tag_ in {"VBD", "VBZ", "VBP"} and t.dep_ in {"ROOT", "ccomp", "conj"} for t in before):
+        return _NOT_INVERTED  # "which official insisted the country already had ...": the wh-phrase is the subject
+    if following and aux not in _DO:
+        first, second = following[0], (following[1] if len(following) > 1 else None)
+        if first.tag_ in {"VBN", "VBG"} or (first.tag_ == "RB" and second is not None and second.tag_ in {"VBN", "VBG"}):
+            return _NOT_INVERTED  # "how many adults were polled"
+        if first.tag_ == "JJ" and not (second is not None and second.tag_.startswith("NN")) and any(t.tag_.startswith("NN") for t in before):
+            return _NOT_INVERTED  # "how many Britons were dead or missing"
+    subject = next((t for t in following if t.dep_ in {"nsubj", "nsubjpass"}), None) or next(
+        (t for t in following if t.tag_.startswith("NN") or t.tag_ == "PRP"), None)
     if subject is None:
         return None
-    verb = next((t for t in doc[subject + 1 :] if t.tag_ == "VB" and t.text[:1].islower()), None)
-    if verb is None:
-        return None
-    at = text.count(" ", 0, verb.idx)  # tokens are the text's space-separated words
-    return at if at >= start else None
+    # spaCy often tags a past participle VBD; a verb inside a clause of the subject ("the
+    # settlement the firms reached", "the officer who was taken") is not the main verb
+    forms = _FORMS_AFTER.get(aux, {"VBN", "VBG", "VBD"} if aux in _BE else {"VB", "VBP"})
+    for index in range(text.count(" ", 0, subject.idx) + 1, len(tokens)):
+        token = at.get(index)
+        if token is None or not token.text[:1].islower() or token.tag_ not in forms or token.dep_ in _NOT_MAIN:
+            continue
+        if token.dep_ == "acl" and (token.head.tag_ not in {"NNP", "NNPS", "PRP"} or tokens[index - 1].endswith(",")):
+            continue  # "the revival starring X" describes the subject; "was Scott first elected" does not
+        if token.dep_ == "advcl" and (all(c.i != subject.i for c in token.children) or any(
+                c.dep_ == "mark" or c.tag_ == "WRB" for c in token.children)):
+            continue  # a clause of its own ("when they died"), unless spaCy hung the subject on it
+        if any(c.dep_ in {"nsubj", "nsubjpass"} and c.i != subject.i for c in token.children):
+            continue
+        return index
+    if aux in _BE and at.get(aux_at) is not None and at[aux_at].dep_ == "ROOT":
+        return _COPULA
+    return None
+
+
+_NOT_MAIN = {"aux", "auxpass", "relcl", "conj", "pcomp", "amod"}
 
 
 def _can_be_verb(word: str) -> bool:

@@ -1,7 +1,8 @@
-"""Fit the answer model (assistant/answer_model.json) on the development question sets.
+"""Fit the answer model (assistant/answer_model.json) on the development question sets and our
+own training questions (bench/train_questions.jsonl).
 
-    python bench/calibrate.py --data-dir DIR                      # fit on every dev question, write the model
-    python bench/calibrate.py --data-dir DIR --fit-on f,u,da --out /tmp/m.json   # hold dev_hard's db* back
+    python bench/calibrate.py --data-dir DIR                      # fit on every question, write the model
+    python bench/calibrate.py --data-dir DIR --fit-on f,u,t --out /tmp/m.json   # hold all of dev_hard back
 
 DIR is an index of ../shared/corpora/seed and ../shared/corpora/bbc. For every question (and
 every part of a multi-part question) the real read path retrieves passages and computes the
@@ -35,11 +36,14 @@ from assistant.calibration import (  # noqa: E402
     LinearModel,
     answer_features,
     fit_logistic,
+    lacks_asked_value,
 )
 from assistant.evidence import Evidence  # noqa: E402
 from assistant.features import FEATURES, feature_vector  # noqa: E402
 
 SHARED = ROOT.parent / "shared" / "eval"
+TRAIN = ROOT / "bench" / "train_questions.jsonl"
+"""Our own questions over the BBC corpus (ids t*), written to fit on, never reported as unseen."""
 
 
 @dataclass
@@ -132,20 +136,23 @@ def fit_sentence(parts: list[PartRows], c: float) -> LinearModel:
     return fit_logistic(x, y, FEATURES, c, balanced=False)
 
 
-def part_answer_rows(parts: list[PartRows], sentence: LinearModel) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+def part_answer_rows(parts: list[PartRows], sentence: LinearModel) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
     """Answer-model inputs per part (from the best candidate under `sentence`), labels
-    (answerable) and whether that best candidate holds the answer."""
-    xs, ys, hits = [], [], []
+    (answerable), whether that best candidate holds the answer, and whether it lacks a value
+    of the asked kind (then the answerer abstains whatever the model says)."""
+    xs, ys, hits, lacks = [], [], [], []
     for p in parts:
         probs = sentence.probabilities(p.features)
         order = np.argsort(-probs)
         best, second = order[0], (order[1] if len(order) > 1 else None)
-        values = answer_features(dict(zip(FEATURES, p.features[best], strict=True)), float(probs[best]),
-                                 float(probs[second]) if second is not None else 0.0, float(p.agreement[best]))
+        features = dict(zip(FEATURES, p.features[best], strict=True))
+        values = answer_features(features, float(probs[best]), float(probs[second]) if second is not None else 0.0,
+                                 float(p.agreement[best]))
         xs.append([values[n] for n in ANSWER_FEATURES])
         ys.append(int(p.answerable))
         hits.append(int(p.labels[best]))
-    return np.array(xs), np.array(ys), np.array(hits)
+        lacks.append(lacks_asked_value(features))
+    return np.array(xs), np.array(ys), np.array(hits), np.array(lacks, dtype=bool)
 
 
 def cross_validate(parts: list[PartRows], folds: int, c: float) -> dict[str, np.ndarray]:
@@ -159,10 +166,10 @@ def cross_validate(parts: list[PartRows], folds: int, c: float) -> dict[str, np.
         if not test:
             continue
         sentence = fit_sentence(train, c)
-        xtr, ytr, _ = part_answer_rows(train, sentence)
+        xtr, ytr, _, _ = part_answer_rows(train, sentence)
         answer = fit_logistic(xtr, ytr, ANSWER_FEATURES, c, balanced=False)
-        xte, yte, hte = part_answer_rows(test, sentence)
-        probs.append(answer.probabilities(xte))
+        xte, yte, hte, lacking = part_answer_rows(test, sentence)
+        probs.append(np.where(lacking, 0.0, answer.probabilities(xte)))
         labels.append(yte)
         hits.append(hte)
         qid_rows += [p.qid for p in test]
@@ -198,7 +205,7 @@ def reliability_plot(cv: dict[str, np.ndarray], path: Path, bins: int = 8) -> li
         ax.annotate(str(n), (x, y), textcoords="offset points", xytext=(4, -10), fontsize=8)
     ax.set_xlabel("predicted P(answerable)")
     ax.set_ylabel("observed share answerable")
-    ax.set_title("Answer model reliability (dev.jsonl + dev_hard.jsonl)")
+    ax.set_title("Answer model reliability (out-of-fold, all fitted questions)")
     ax.legend(loc="upper left")
     fig.tight_layout()
     fig.savefig(path, dpi=110)
@@ -208,7 +215,7 @@ def reliability_plot(cv: dict[str, np.ndarray], path: Path, bins: int = 8) -> li
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--data-dir", required=True, type=Path)
-    parser.add_argument("--questions", nargs="+", type=Path, default=[SHARED / "dev.jsonl", SHARED / "dev_hard.jsonl"])
+    parser.add_argument("--questions", nargs="+", type=Path, default=[SHARED / "dev.jsonl", SHARED / "dev_hard.jsonl", TRAIN])
     parser.add_argument("--fit-on", default="", help="comma-separated id prefixes to fit on (default: all)")
     parser.add_argument("--out", type=Path, default=ROOT / "assistant" / "answer_model.json")
     parser.add_argument("--plot", type=Path, default=ROOT / "docs" / "calibration.png")
@@ -237,7 +244,7 @@ def main() -> None:
         print(f"  reliability: predicted {p:.2f} observed {y:.2f} (n={n})")
 
     sentence = fit_sentence(fit_parts, args.c)
-    x, y, _ = part_answer_rows(fit_parts, sentence)
+    x, y, _, _ = part_answer_rows(fit_parts, sentence)
     answer = fit_logistic(x, y, ANSWER_FEATURES, args.c, balanced=False)
     notes = {
         "fitted_on": sorted(fit_ids)[0][:1] + "..: " + ",".join(prefixes or ["all"]),

@@ -13,7 +13,13 @@ from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 
 from assistant.answerers.base import Retrieved
-from assistant.calibration import MODEL_FILE, AnswerModel, answer_features, load_answer_model
+from assistant.calibration import (
+    MODEL_FILE,
+    AnswerModel,
+    answer_features,
+    lacks_asked_value,
+    load_answer_model,
+)
 from assistant.evidence import ArticleText, Candidate, Evidence
 from assistant.features import missing_entities, score_features
 from assistant.mentions import MentionTagger
@@ -122,7 +128,7 @@ class ExtractiveAnswerer:
         contested = self._contested(query, ranked, evidence)
         if contested:
             return PartChoice(query, contested, value=None, confidence=confidence, contested=True)
-        if confidence < self.model.threshold:
+        if confidence < self.model.threshold or lacks_asked_value(best.features):
             return self._abstain(query, ranked, confidence)
         chosen = [Chosen(best.article, best.index, best.passage, "answer", best.score, best.value.text if best.value else None)]
         chosen += self._context(best)

@@ -5,7 +5,10 @@ from __future__ import annotations
 import numpy as np
 import pytest
 
-from assistant.features import weakest_coverage
+from assistant.calibration import lacks_asked_value
+from assistant.features import hedged, weakest_coverage
+from assistant.mentions import Mention
+from assistant.query import parse_question
 
 
 def test_weakest_is_the_mean_of_the_two_worst_covered_question_pieces() -> None:
@@ -22,3 +25,32 @@ def test_a_neighbour_covers_what_the_sentence_lacks() -> None:
 def test_nothing_to_cover_is_zero() -> None:
     assert weakest_coverage(None, []) == 0.0
     assert weakest_coverage(np.array([]), []) == 0.0
+
+
+def _money(sentence: str, value: str) -> Mention:
+    start = sentence.index(value)
+    return Mention("MONEY", value, start, start + len(value))
+
+
+def test_an_estimate_does_not_answer_what_was_paid() -> None:
+    query = parse_question("How much did the Brackley mill eventually sell for?")
+    sentence = "Agents said the Brackley mill could fetch up to £2m at auction."
+    assert hedged(query, sentence, _money(sentence, "£2m")) == 1.0
+
+
+def test_a_plain_figure_is_not_hedged() -> None:
+    query = parse_question("How much did the Brackley mill eventually sell for?")
+    sentence = "The Brackley mill was sold for £1.6m on Friday."
+    assert hedged(query, sentence, _money(sentence, "£1.6m")) == 0.0
+
+
+def test_a_question_about_the_estimate_accepts_one() -> None:
+    query = parse_question("How much was the Brackley mill expected to fetch?")
+    sentence = "Agents said the Brackley mill could fetch up to £2m at auction."
+    assert hedged(query, sentence, _money(sentence, "£2m")) == 0.0
+
+
+def test_a_sentence_without_a_value_of_the_asked_kind_cannot_answer() -> None:
+    assert lacks_asked_value({"typed": 1.0, "filler": 0.0, "filler_next": 0.0})
+    assert not lacks_asked_value({"typed": 1.0, "filler": 0.0, "filler_next": 1.0})  # "… ," he said. / Mr X added
+    assert not lacks_asked_value({"typed": 0.0, "filler": 0.0, "filler_next": 0.0})  # "why …": no value to hold

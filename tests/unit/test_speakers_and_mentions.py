@@ -92,6 +92,18 @@ def test_unquoted_blanks_quotes_and_keeps_offsets() -> None:
         ("Why did ferry crews on the Cray route walk out?", "why ferry crews on the Cray route walked out"),
         # a lower-case word inside a title is no verb ("engineer")
         ("How old is Chief engineer Ada Rook?", "how old Chief engineer Ada Rook is"),
+        # a passive question: the participle is the verb ("filmed"), not the end of the clause
+        ("Where was most of the Cray documentary filmed?", "where most of the Cray documentary was filmed"),
+        ("How many copies has the Lowmoor guidebook sold?", "how many copies the Lowmoor guidebook has sold"),
+        # no inversion to undo: the wh-phrase is the subject
+        ("How many adults were polled for the Harlow survey?", "how many adults were polled for the Harlow survey"),
+        ("Which harbour official insisted the town already had enough ferries?",
+         "which harbour official insisted the town already had enough ferries"),
+        # "be" is the main verb; "reached" belongs to the subject's own clause
+        ("How big was the settlement the ferry firms reached with the council?",
+         "how big the settlement the ferry firms reached with the council was"),
+        # two parts, each turned
+        ("How much did Ada Rook pay for the mill, and who did she sell it to?", "how much Ada Rook paid for the mill, and who she sold it to"),
     ],
 )
 def test_indirect_questions(question: str, indirect: str) -> None:

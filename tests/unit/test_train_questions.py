@@ -1,0 +1,50 @@
+"""Our own training questions (bench/train_questions.jsonl): the schema the calibration reads,
+and every answer verbatim in its article (checked against ../shared when this checkout has it)."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import pytest
+
+from tests.support import SHARED
+
+TRAIN = Path(__file__).resolve().parents[2] / "bench" / "train_questions.jsonl"
+KINDS = {"paraphrase", "attribution", "multi", "unanswerable"}
+
+
+def _questions() -> list[dict]:
+    return [json.loads(line) for line in TRAIN.read_text(encoding="utf-8").splitlines() if line.strip()]
+
+
+def test_ids_are_unique_and_marked_as_ours() -> None:
+    ids = [q["id"] for q in _questions()]
+    assert len(ids) == len(set(ids))
+    assert all(i.startswith("t") for i in ids)
+
+
+@pytest.mark.parametrize("question", _questions(), ids=lambda q: q["id"])
+def test_each_question_has_the_fields_of_its_kind(question: dict) -> None:
+    assert question["type"] in KINDS
+    assert "evidence" not in question  # no article sentences copied into the repository
+    if question["type"] == "unanswerable":
+        assert (question["answer"], question["docs"]) == ("", [])
+        assert question["near"] and question["trap"]
+    else:
+        assert question["answer"] and question["docs"]
+    if question["type"] == "multi":
+        assert len(question["answers_all"]) >= 2 and question["answer"] == question["answers_all"][0]
+
+
+def test_every_answer_is_verbatim_in_a_gold_article() -> None:
+    corpus = SHARED / "corpora" / "bbc"
+    if not corpus.is_dir():
+        pytest.skip("../shared/corpora/bbc is not available in this checkout")
+    missing = []
+    for q in _questions():
+        texts = [(corpus / d).read_text(encoding="utf-8", errors="replace") for d in q["docs"]]
+        for answer in [q["answer"], *q.get("answers_all", [])]:
+            if answer and not any(answer in t for t in texts):
+                missing.append((q["id"], answer))
+    assert missing == []
