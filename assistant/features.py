@@ -31,12 +31,13 @@ TYPED = {Slot.AMOUNT, Slot.NUMBER, Slot.PERCENT, Slot.DATE, Slot.PERSON, Slot.OR
 _NAMED_KINDS = frozenset({"PERSON", "ORG", "GPE", "LOC", "FAC", "NORP", "PRODUCT", "WORK_OF_ART", "EVENT", "LAW", "NAME"})
 _YEAR = re.compile(r"\b(?:1[89]|20)\d\d\b")
 HEDGES = frozenset(stem(w) for w in (
-    "estimate", "estimated", "could", "might", "may", "expected", "forecast", "predicted", "projected",
+    "estimate", "estimated", "could", "might", "expected", "forecast", "predicted", "projected",
     "likely", "would", "seeks", "wants", "proposed", "plans", "target", "hopes", "offer", "bid", "aims",
     "potentially", "possible", "due", "should", "recommends", "understood", "believed", "rumoured",
     "speculation", "tipped", "suggested", "considering", "hoping",
 ))
-"""Words that make a value a projection, an estimate or a claim rather than what happened."""
+"""Words that make a value a projection, an estimate or a claim rather than what happened
+("may" is left out: it is also the month)."""
 
 
 def idf_weights(stems: Sequence[str], frequencies: dict[str, int], total: int) -> dict[str, float]:

@@ -159,7 +159,7 @@ def cross_validate(parts: list[PartRows], folds: int, c: float) -> dict[str, np.
     """Out-of-fold answer probabilities and hits, folds grouped by question."""
     qids = sorted({p.qid for p in parts})
     fold_of = {q: i % folds for i, q in enumerate(qids)}
-    probs, labels, hits, qid_rows = [], [], [], []
+    probs, labels, hits, qid_rows, lacks = [], [], [], [], []
     for fold in range(folds):
         train = [p for p in parts if fold_of[p.qid] != fold]
         test = [p for p in parts if fold_of[p.qid] == fold]
@@ -172,8 +172,10 @@ def cross_validate(parts: list[PartRows], folds: int, c: float) -> dict[str, np.
         probs.append(np.where(lacking, 0.0, answer.probabilities(xte)))
         labels.append(yte)
         hits.append(hte)
+        lacks.append(lacking)
         qid_rows += [p.qid for p in test]
-    return {"p": np.concatenate(probs), "y": np.concatenate(labels), "hit": np.concatenate(hits), "qid": np.array(qid_rows)}
+    return {"p": np.concatenate(probs), "y": np.concatenate(labels), "hit": np.concatenate(hits), "qid": np.array(qid_rows),
+            "lacks": np.concatenate(lacks)}
 
 
 def choose_threshold(cv: dict[str, np.ndarray], max_abstain_answerable: float) -> float:
@@ -186,7 +188,10 @@ def choose_threshold(cv: dict[str, np.ndarray], max_abstain_answerable: float) -
 
 
 def reliability_plot(cv: dict[str, np.ndarray], path: Path, bins: int = 8) -> list[tuple[float, float, int]]:
-    """Mean predicted probability vs observed share of answerable parts, per bin; a PNG."""
+    """Mean predicted probability vs observed share of answerable parts, per bin; a PNG. Parts
+    whose best sentence lacks a value of the asked kind are left out: the model does not
+    decide those."""
+    cv = {key: values[~cv["lacks"]] for key, values in cv.items()}
     import matplotlib
 
     matplotlib.use("Agg")
@@ -205,7 +210,7 @@ def reliability_plot(cv: dict[str, np.ndarray], path: Path, bins: int = 8) -> li
         ax.annotate(str(n), (x, y), textcoords="offset points", xytext=(4, -10), fontsize=8)
     ax.set_xlabel("predicted P(answerable)")
     ax.set_ylabel("observed share answerable")
-    ax.set_title("Answer model reliability (out-of-fold, all fitted questions)")
+    ax.set_title("Answer model reliability (out-of-fold)")
     ax.legend(loc="upper left")
     fig.tight_layout()
     fig.savefig(path, dpi=110)
@@ -239,6 +244,9 @@ def main() -> None:
     print(f"  best sentence holds the answer (answerable parts): {cv['hit'][cv['y'] == 1].mean():.3f}")
     print(f"  abstain on answerable parts: {(~answered[cv['y'] == 1]).mean():.3f}")
     print(f"  abstain on unanswerable parts: {(~answered[cv['y'] == 0]).mean():.3f}")
+    lacking = cv["lacks"]
+    print(f"  of which no value of the asked kind: {int(lacking.sum())} parts ({int((lacking & (cv['y'] == 1)).sum())} answerable, "
+          f"{int((lacking & (cv['y'] == 1) & (cv['hit'] == 1)).sum())} of them answered right otherwise)")
     table = reliability_plot(cv, args.plot)
     for p, y, n in table:
         print(f"  reliability: predicted {p:.2f} observed {y:.2f} (n={n})")
