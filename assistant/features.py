@@ -10,6 +10,7 @@ from __future__ import annotations
 import math
 import re
 from collections.abc import Sequence, Set
+from functools import lru_cache
 
 import numpy as np
 
@@ -87,10 +88,16 @@ def hedged(query: Query, sentence: str, mention: Mention, before: int = 8) -> fl
     """1 when the value is an estimate, a forecast or an asking figure ("could fetch up to £9m",
     "an estimate of £1.8m", "seeks damages of up to …") and the question does not ask for one:
     "what did it eventually fetch" is not answered by what it was expected to fetch."""
-    if HEDGES & {stem(w) for w in words(query.text)}:
+    if _asks_for_estimate(query.text):
         return 0.0
     near = words(sentence[: mention.start])[-before:]
     return 1.0 if HEDGES & {stem(w) for w in near} else 0.0
+
+
+@lru_cache(maxsize=1024)
+def _asks_for_estimate(question: str) -> bool:
+    """The question itself speaks of an estimate, a plan or an offer ("was expected to fetch")."""
+    return bool(HEDGES & {stem(w) for w in words(question)})
 
 
 def content_token_rows(tokens: TokenVectors) -> np.ndarray:
@@ -148,9 +155,10 @@ def score_features(
         f["dense"] = max(0.0, float(np.dot(question.vector, tokens.vector))) if tokens else 0.0
         f["soft"] = soft_coverage(question_rows, tokens) if tokens else 0.0
         cover = covers.get(cand.text)
-        f["ctx_soft"] = _context_coverage(cover, [covers.get(cand.neighbour(-1)), covers.get(cand.neighbour(1))])
+        reach = covered_with_neighbours(cover, [covers.get(cand.neighbour(-1)), covers.get(cand.neighbour(1))])
+        f["ctx_soft"] = float(reach.mean()) if reach is not None else 0.0
         f["local_soft"] = float((cover * weights).sum() / weights.sum()) if cover is not None and weights is not None and weights.sum() > 0 else 0.0
-        f["weakest"] = weakest_coverage(cover, [covers.get(cand.neighbour(-1)), covers.get(cand.neighbour(1))])
+        f["weakest"] = _two_worst(reach)
         f["art_lex"] = _article_rare_coverage(query, own, in_article[article.article_id])
         f["lex"] = coverage(idf, own)
         f["ctx"] = coverage(idf, context)
@@ -167,14 +175,24 @@ def score_features(
         f["speaker_match"] = _speaker_match(query, cand)
 
 
+def covered_with_neighbours(cover: np.ndarray | None, neighbours: Sequence[np.ndarray | None]) -> np.ndarray | None:
+    """Per question word-piece, its best coverage by the sentence or a neighbour among the
+    candidates: "the painter who clashed with the minister" is the sentence before "she works
+    from her studio near Llangadfan". None when there is nothing to cover."""
+    if cover is None or not len(cover):
+        return None
+    return np.maximum.reduce([cover, *(n for n in neighbours if n is not None and n.shape == cover.shape)])
+
+
 def weakest_coverage(cover: np.ndarray | None, neighbours: Sequence[np.ndarray | None]) -> float:
     """How well the question's two worst-covered word-pieces are met by the sentence or a neighbour:
     low when one thing the question asks about ("to repair", "the third round", "the council
     alone") is in neither, however well the rest matches."""
-    if cover is None or not len(cover):
-        return 0.0
-    best = np.maximum.reduce([cover, *(n for n in neighbours if n is not None and n.shape == cover.shape)])
-    return float(np.sort(best)[:2].mean())
+    return _two_worst(covered_with_neighbours(cover, neighbours))
+
+
+def _two_worst(reach: np.ndarray | None) -> float:
+    return float(np.sort(reach)[:2].mean()) if reach is not None else 0.0
 
 
 def _slot_features(
@@ -211,19 +229,6 @@ def _slot_features(
         if later:
             f["filler_next"] = 1.0
             cand.value, cand.value_sentence = later[0], cand.index + 1
-
-
-def _context_coverage(own: np.ndarray | None, neighbours: list[np.ndarray | None]) -> float:
-    """Coverage of the question by the sentence read with its neighbours (those among the
-    candidates): "the painter who clashed with the minister" is the sentence before "she works
-    from her studio near Llangadfan"."""
-    if own is None or not len(own):
-        return 0.0
-    best = own
-    for other in neighbours:
-        if other is not None:
-            best = np.maximum(best, other)
-    return float(best.mean())
 
 
 def _phrase_rows(query: Query, question: TokenVectors) -> np.ndarray | None:

@@ -107,7 +107,8 @@ def _main_verb(tokens: list[str], start: int) -> int | None:
 _NOT_INVERTED, _COPULA = -1, -2
 _BE = {"is", "are", "was", "were"}
 _FORMS_AFTER = {"do": {"VB"}, "does": {"VB"}, "did": {"VB"}, "has": {"VBN"}, "have": {"VBN"}, "had": {"VBN"}}
-"""Penn tags of the main verb each auxiliary takes (be: VBN, VBG; a modal: VB)."""
+"""Penn tags of the main verb each auxiliary takes (be: VBN, VBG, and VBD, which spaCy often
+gives a participle; a modal: VB, VBP)."""
 
 
 def _parsed_shape(tokens: list[str], aux_at: int) -> int | None:
