@@ -12,8 +12,11 @@ and checked distinct by the index's own duplicate detection). Up to --real-upto 
 corpus the embedded run embeds every chunk with the model; above it, chunks found in the
 embedding cache of the biggest real run get their real vector and the others a blend of four
 of its vectors plus noise, as far from the real chunks as the model puts generated text (see
-BLEND), so those runs measure the store, catalog and query side. The scaled run takes its vectors from the embedded run of the
-same archive (the same vectors; its index time is the stores' share without the model). Indexing and asking run in child processes (peak RSS from os.wait4 per child).
+BLEND), so those runs measure the store, catalog and query side. The scaled run takes its
+vectors from the embedded run of the same archive (the same vectors; its index time is the
+stores' share without the model); with --vectors-from the reused vectors depend only on the
+text, so `--backend scaled` can run alone (e.g. after an embedded run, into another
+--workdir). Indexing and asking run in child processes (peak RSS from os.wait4 per child).
 Prints a Markdown table and the targets of issue 10; draws a PNG with matplotlib.
 """
 
@@ -464,8 +467,8 @@ def parse_args(argv: list[str] | None) -> argparse.Namespace:
     args = parser.parse_args(argv)
     if args.smoke:
         args.limit, args.multiples, args.real_upto, args.rounds = args.limit or 20, [1, 3], 1, 1
-    if args.backend[0] != "embedded":
-        parser.error("the scaled run reuses the vectors of the embedded run: --backend embedded [scaled]")
+    if args.backend[0] != "embedded" and args.vectors_from is None:
+        parser.error("without --vectors-from the scaled run reuses the vectors of the embedded run: --backend embedded [scaled]")
     return args
 
 
