@@ -14,17 +14,19 @@ from functools import lru_cache
 
 import numpy as np
 
+from assistant import nlp
 from assistant.evidence import CONTINUES, Candidate
 from assistant.mentions import Mention
 from assistant.query import Query
-from assistant.slots import FILLERS, Slot
+from assistant.slots import FILLERS, SCORE_NOUNS, Slot
 from assistant.text import STOPWORDS, stem, stem_set, words
 from index.embedding import TokenVectors
 
 FEATURES = (
     "dense", "soft", "ctx_soft", "value_soft", "local_soft", "art_lex", "lex", "ctx", "names", "names_art",
     "entity_missing", "years", "filler", "filler_near", "filler_next", "speaker", "speaker_person", "role_match",
-    "speaker_match", "rank", "lede", "reported", "typed", "weakest", "hedged",
+    "speaker_match", "rank", "lede", "reported", "typed", "weakest", "hedged", "ordinal_clash",
+    "verb_cov", "mod_cov", "propn_cov", "noun_cov",
 )
 """Feature names, in the order of the answer model's weights."""
 
@@ -39,6 +41,28 @@ HEDGES = frozenset(stem(w) for w in (
 ))
 """Words that make a value a projection, an estimate or a claim rather than what happened
 ("may" is left out: it is also the month)."""
+
+
+_ORDINALS = {
+    "first": 1, "opening": 1, "1st": 1, "second": 2, "2nd": 2, "third": 3, "3rd": 3, "fourth": 4, "4th": 4,
+    "fifth": 5, "5th": 5, "sixth": 6, "6th": 6, "seventh": 7, "7th": 7, "eighth": 8, "8th": 8,
+    "ninth": 9, "9th": 9, "tenth": 10, "10th": 10,
+}
+"""Ordinal words by the position they name ("final" and "last" are left out: "the bowl final",
+"last year")."""
+
+
+def ordinals(text: str) -> set[int]:
+    """The positions the text's ordinal words name: "the second round" -> {2}."""
+    return {_ORDINALS[w] for w in words(text) if w in _ORDINALS}
+
+
+def ordinal_clash(query: Query, sentence: str) -> float:
+    """1 when the question asks about one position ("the third ferry") and the sentence speaks
+    of another only ("the second ferry"): a near miss, not the answer."""
+    asked = ordinals(query.text)
+    said = ordinals(sentence)
+    return 1.0 if asked and said and not asked & said else 0.0
 
 
 def idf_weights(stems: Sequence[str], frequencies: dict[str, int], total: int) -> dict[str, float]:
@@ -57,6 +81,8 @@ def fillers(query: Query, mentions: Sequence[Mention]) -> list[Mention]:
     kinds = FILLERS.get(query.slot)
     if query.slot == Slot.THING:
         kinds = _NAMED_KINDS
+    elif query.asked.head in SCORE_NOUNS:
+        kinds = frozenset({"SCORE"})  # "what was the score": "24 hours" is a number, not a result
     if not kinds:
         return []
     asked = set(words(query.text))
@@ -102,8 +128,12 @@ def _asks_for_estimate(question: str) -> bool:
 
 def content_token_rows(tokens: TokenVectors) -> np.ndarray:
     """The rows of a text's word-piece vectors that carry content (no stop words, no punctuation)."""
-    keep = [i for i, t in enumerate(tokens.tokens) if t.strip("#").isalnum() and t not in STOPWORDS]
-    return tokens.token_vectors[keep]
+    return tokens.token_vectors[content_indices(tokens)]
+
+
+def content_indices(tokens: TokenVectors) -> list[int]:
+    """The indices of a text's content word-pieces (no stop words, no punctuation)."""
+    return [i for i, t in enumerate(tokens.tokens) if t.strip("#").isalnum() and t not in STOPWORDS]
 
 
 def soft_coverage(question: np.ndarray, sentence: TokenVectors) -> float:
@@ -142,6 +172,7 @@ def score_features(
     weights = 1.0 - np.mean(list(covers.values()), axis=0) if covers else None
     in_article = _sentence_frequencies(query, candidates)
     role_rows = _phrase_rows(query, question)
+    groups = piece_groups(query.text, question)
     names = query.name_stems
     article_stems: dict[str, set[str]] = {}
     for cand in candidates:
@@ -159,6 +190,7 @@ def score_features(
         f["ctx_soft"] = float(reach.mean()) if reach is not None else 0.0
         f["local_soft"] = float((cover * weights).sum() / weights.sum()) if cover is not None and weights is not None and weights.sum() > 0 else 0.0
         f["weakest"] = _two_worst(reach)
+        f.update(worst_by_group(reach, groups))
         f["art_lex"] = _article_rare_coverage(query, own, in_article[article.article_id])
         f["lex"] = coverage(idf, own)
         f["ctx"] = coverage(idf, context)
@@ -173,6 +205,38 @@ def score_features(
         f["reported"] = 1.0 if speaker is not None else 0.0
         _slot_features(query, cand, f, question_rows, tokens, role_rows)
         f["speaker_match"] = _speaker_match(query, cand)
+        f["ordinal_clash"] = ordinal_clash(query, cand.text)
+
+
+_POS_GROUPS = {"VERB": "verb", "NOUN": "noun", "PROPN": "propn", "ADJ": "mod", "ADV": "mod", "NUM": "mod"}
+POS_COVERAGE = {"verb": "verb_cov", "noun": "noun_cov", "propn": "propn_cov", "mod": "mod_cov"}
+"""Per part of speech of the question's words, the feature of how well its worst-covered one is met."""
+
+
+def piece_groups(text: str, question: TokenVectors) -> list[str]:
+    """The part-of-speech group (verb, noun, propn, mod) of each content word-piece of the
+    question, in content_token_rows order ("" for the others, or without spaCy)."""
+    doc = nlp.parse(text)
+    keep = content_indices(question)
+    if doc is None:
+        return ["" for _ in keep]
+    starts = {t.idx + k: t.pos_ for t in doc for k in range(len(t.text))}
+    return [_POS_GROUPS.get(starts.get(question.offsets[i][0], ""), "") for i in keep]
+
+
+def worst_by_group(reach: np.ndarray | None, groups: Sequence[str]) -> dict[str, float]:
+    """Per part of speech, how well the question's worst-covered word-piece of it is met by the
+    sentence or a neighbour (1 when the question has none): a near miss often matches every
+    name and noun but not the verb ("the fee to buy" / "to lease") or the qualifier ("Welsh",
+    "nationwide")."""
+    values = dict.fromkeys(POS_COVERAGE.values(), 1.0)
+    if reach is None or len(reach) != len(groups):
+        return values
+    for group, name in POS_COVERAGE.items():
+        rows = [i for i, g in enumerate(groups) if g == group]
+        if rows:
+            values[name] = float(reach[rows].min())
+    return values
 
 
 def covered_with_neighbours(cover: np.ndarray | None, neighbours: Sequence[np.ndarray | None]) -> np.ndarray | None:

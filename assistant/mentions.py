@@ -32,6 +32,8 @@ _REASON = re.compile(
     r"\b(?:because(?: of)?|due to|owing to|as a result of|thanks to|caused by|blamed (?:on|for)|in order to|so that|"
     r"in (?:a |an |the )?(?:dispute|row|protest|response|reaction|retaliation) (?:over|about|at|against|to|for)|"
     r"amid (?:fears|concerns|worries|claims)|over (?:fears|concerns|worries)|the reason)\b[^,.;:!?]{0,80}", re.I)
+# a match result: "4-0", "17-12", "6-3 3-6 6-3" (not a season "2003-04" nor a range "1,050-1,125")
+_SCORE = re.compile(r"(?<![\w.,£$€-])\d{1,3}\s?[-–]\s?\d{1,3}(?:,?\s\d{1,2}\s?[-–]\s?\d{1,2})*(?![\w%-]|[.,]\d|\s(?:years?|months?|weeks?|days?|hours?|minutes?|per|million|billion)\b)")
 _PATTERNS: list[tuple[str, re.Pattern[str]]] = [
     ("MONEY", re.compile(rf"(?:US\s?|A|C|HK|NZ)?[$£€¥]\s?\d[\d,]*(?:\.\d+)?(?:\s?{_SCALE}\b)?|\d[\d,]*(?:\.\d+)?\s?{_SCALE}?\s?(?:Swiss\s|US\s|Hong Kong\s|Australian\s|Canadian\s)?{_CURRENCY_WORDS}|\d[\d,.]*p\b", re.I)),
     ("PERCENT", re.compile(r"\d[\d,]*(?:\.\d+)?\s?(?:%|per ?cent\b|percentage points?\b)", re.I)),
@@ -100,6 +102,7 @@ def regex_mentions(sentence: str) -> list[Mention]:
                     text = rest
             found.append(Mention(kind, text, start, start + len(text)))
             taken.append((start, end))
+    found.extend(Mention("SCORE", m.group(0), m.start(), m.end()) for m in _SCORE.finditer(sentence))
     for match in _REASON.finditer(sentence):
         clause = match.group(0).rstrip()  # the match starts at a word; trailing spaces dropped
         found.append(Mention("REASON", clause, match.start(), match.start() + len(clause)))
@@ -116,7 +119,7 @@ def _is_word(token: str) -> bool:
 
 def _merge(statistical: list[Mention], regex: list[Mention]) -> tuple[Mention, ...]:
     """spaCy's entities, plus regex mentions that overlap none of them (figures it missed) and
-    every reason clause;
+    every reason clause and match score;
     a longer regex MONEY/PERCENT overrides a spaCy figure it covers ("£40,000" read as "40,000")."""
     kept: list[Mention] = []
     for mention in statistical:
@@ -125,6 +128,6 @@ def _merge(statistical: list[Mention], regex: list[Mention]) -> tuple[Mention, .
                        and r.start <= mention.start and mention.end <= r.end and len(r.text) > len(mention.text)), None)
         kept.append(better or mention)
     for mention in regex:
-        if mention.kind == "REASON" or not any(m.start < mention.end and mention.start < m.end for m in kept):
+        if mention.kind in {"REASON", "SCORE"} or not any(m.start < mention.end and mention.start < m.end for m in kept):
             kept.append(mention)
     return tuple(sorted(dict.fromkeys(kept), key=lambda m: m.start))

@@ -63,8 +63,10 @@ nation venue stadium ground street location site
 """.split())
 _NUMBER_NOUNS = set("""
 output weight temperature height length distance speed time duration size capacity population
-score margin age number total majority figure figures attendance crowd
+score scoreline margin age number total majority figure figures attendance crowd
 """.split())
+SCORE_NOUNS = frozenset({"score", "scoreline"})
+"""Heads of questions that ask for a match result ("what was the score"): only a score fills them."""
 _AMOUNT_NOUNS = set("""
 price cost fee sum amount budget value revenue revenues profit profits salary damages fine
 compensation bid valuation turnover sales
@@ -166,7 +168,9 @@ def _only_verb(word: str) -> bool:
 
 _PREPOSITIONS = {"of", "in", "on", "at", "for", "to", "from", "with", "by", "that", "who", "which", "near",
                  "across", "behind", "over", "under", "into", "about", "after", "before", "during",
-                 "between", "among", "against", "as", "than", "per"}
+                 "between", "among", "against", "as", "than", "per",
+                 # subordinators end the phrase too: "the score when Ireland won" asks for a score
+                 "when", "once", "while", "whilst", "if", "where", "since", "until", "because"}
 
 
 _STOP_PHRASE = {"is", "are", "was", "were", "will", "would", "did", "does", "do", "has", "have", "had", "can",

@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import shutil
 from pathlib import Path
+from typing import Any
 
 import pytest
 from support import FIXTURES, MakeAssistant
@@ -23,6 +24,15 @@ def desk(tmp_path_factory: pytest.TempPathFactory, make_assistant: MakeAssistant
     report = assistant.index([root / "articles"])
     assert len(report.added) == 5
     return assistant
+
+
+def test_question_word_pieces_by_part_of_speech(embedder: Any) -> None:
+    from assistant.features import content_indices, piece_groups
+
+    question = "Which firm agreed to lease the old Cray mill?"  # "Cray" is two word-pieces, both a name
+    tokens = embedder.embed_tokens([question])[0]
+    groups = dict(zip([tokens.tokens[i] for i in content_indices(tokens)], piece_groups(question, tokens), strict=True))
+    assert groups == {"firm": "noun", "agreed": "verb", "lease": "verb", "old": "mod", "cr": "propn", "##ay": "propn", "mill": "noun"}
 
 
 def quotes(answer: Answer, role: str = "answer") -> list[str]:

@@ -6,8 +6,14 @@ import numpy as np
 import pytest
 
 from assistant.calibration import lacks_asked_value
-from assistant.features import hedged, weakest_coverage
-from assistant.mentions import Mention
+from assistant.features import (
+    fillers,
+    hedged,
+    ordinal_clash,
+    weakest_coverage,
+    worst_by_group,
+)
+from assistant.mentions import Mention, regex_mentions
 from assistant.query import parse_question
 
 
@@ -54,3 +60,35 @@ def test_a_sentence_without_a_value_of_the_asked_kind_cannot_answer() -> None:
     assert lacks_asked_value({"typed": 1.0, "filler": 0.0, "filler_next": 0.0})
     assert not lacks_asked_value({"typed": 1.0, "filler": 0.0, "filler_next": 1.0})  # "… ," he said. / Mr X added
     assert not lacks_asked_value({"typed": 0.0, "filler": 0.0, "filler_next": 0.0})  # "why …": no value to hold
+
+
+def test_only_a_match_result_fills_a_score_question() -> None:
+    query = parse_question("What was the score when Cray Rovers beat Skerrin in the cup?")
+    lost = "Cray Rovers played Skerrin within 24 hours of their league match."
+    won = "Cray Rovers beat Skerrin 3-1 in the cup on Saturday."
+    assert fillers(query, regex_mentions(lost)) == []
+    assert [m.text for m in fillers(query, regex_mentions(won))] == ["3-1"]
+
+
+@pytest.mark.parametrize(
+    ("question", "sentence", "clash"),
+    [
+        ("Who skippered the third Cray ferry?", "Ada Rook skippered the second Cray ferry.", 1.0),
+        ("Who skippered the third Cray ferry?", "Ada Rook skippered the third Cray ferry, and the second.", 0.0),
+        ("Who skippered the third Cray ferry?", "Ada Rook skippered a Cray ferry.", 0.0),
+        ("Who skippered the Cray ferry?", "Ada Rook skippered the second Cray ferry.", 0.0),
+    ],
+)
+def test_ordinal_clash(question: str, sentence: str, clash: float) -> None:
+    assert ordinal_clash(parse_question(question), sentence) == clash
+
+
+def test_worst_covered_piece_per_part_of_speech() -> None:
+    reach = np.array([0.9, 0.2, 0.8, 0.6, 0.4])
+    groups = ["propn", "verb", "propn", "noun", "mod"]
+    assert worst_by_group(reach, groups) == {"verb_cov": 0.2, "noun_cov": 0.6, "propn_cov": 0.8, "mod_cov": 0.4}
+
+
+def test_a_part_of_speech_the_question_lacks_counts_as_covered() -> None:
+    assert worst_by_group(np.array([0.3]), ["noun"]) == {"verb_cov": 1.0, "noun_cov": 0.3, "propn_cov": 1.0, "mod_cov": 1.0}
+    assert worst_by_group(None, []) == dict.fromkeys(("verb_cov", "noun_cov", "propn_cov", "mod_cov"), 1.0)

@@ -28,6 +28,8 @@ from assistant.slots import Slot, asked_for
         ("Which beer-like drink did the brewer launch?", Slot.THING, "drink"),
         ("What was the production budget of the film Low Tide?", Slot.AMOUNT, "budget"),
         ("What was the score of the cup final at Cray?", Slot.NUMBER, "score"),
+        ("What was the score when Cray Rovers beat Skerrin in the cup?", Slot.NUMBER, "score"),
+        ("What was the final scoreline once the replay at Cray was finished?", Slot.NUMBER, "scoreline"),
         ("Why did the ferry company cut its timetable?", Slot.REASON, ""),
         ("On what grounds was the skipper cleared?", Slot.REASON, "grounds"),
         ("What happened to the workers who arrived late?", Slot.OTHER, ""),

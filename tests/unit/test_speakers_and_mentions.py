@@ -139,3 +139,18 @@ def test_a_name_the_article_also_gives_with_a_title_is_a_person() -> None:
     mentions = (Mention("GPE", "Marta Quill", 0, 11), Mention("ORG", "Harbour Bank", 20, 32), Mention("ORG", "Oswin Hale", 40, 50))
     people = as_people(mentions, {"Quill"})  # the article says "Ms Quill"; nobody is "Mr Hale"
     assert [(m.kind, m.text) for m in people] == [("PERSON", "Marta Quill"), ("ORG", "Harbour Bank"), ("ORG", "Oswin Hale")]
+
+
+@pytest.mark.parametrize(
+    ("sentence", "scores"),
+    [
+        ("Cray Rovers won 3-1 at Skerrin.", ["3-1"]),
+        ("Rook won 6-3 3-6 6-3 in the final.", ["6-3 3-6 6-3"]),
+        ("Rook won 6-4, 6-2 in Cray.", ["6-4, 6-2"]),
+        ("Skerrin drew 11–9 with Cray.", ["11–9"]),
+        ("The 2003-04 season brought tickets at 1,050-1,125 crowns.", []),
+        ("The repairs take 10-12 weeks.", []),
+    ],
+)
+def test_match_scores_are_mentions(sentence: str, scores: list[str]) -> None:
+    assert [m.text for m in regex_mentions(sentence) if m.kind == "SCORE"] == scores
