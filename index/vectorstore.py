@@ -140,13 +140,9 @@ class ChromaStore:
 
     def query(self, vector: np.ndarray, limit: int, filters: Filters) -> list[tuple[str, float]]:
         """(chunk id, cosine similarity) of the nearest chunks, best first."""
-        with self._reachable():
-            total = self.collection.count()
-            if total == 0:
-                return []
+        with self._reachable():  # Chroma returns fewer when it holds fewer (count() would scan)
             result = self.collection.query(
-                query_embeddings=[vector], n_results=min(limit, total), where=_where(filters),
-                include=["distances"],
+                query_embeddings=[vector], n_results=limit, where=_where(filters), include=["distances"],
             )
         return [(cid, 1.0 - dist) for cid, dist in zip(result["ids"][0], result["distances"][0], strict=True)]
 

@@ -28,10 +28,17 @@ def _stemmer() -> snowballstemmer.stemmer:
 
 def lexemes(text: str) -> list[str]:
     """Porter stems of the words of text, in order, e.g. 'Café owners' -> ['cafe', 'owner']."""
+    return [stem for stem, _ in word_forms(text)]
+
+
+def word_forms(text: str) -> list[tuple[str, str]]:
+    """(Porter stem, folded word) of each word of text: 'Café owners' -> [('cafe', 'cafe'),
+    ('owner', 'owners')]. SQLite's FTS5 stores one of the two (it leaves words under three
+    letters unstemmed: 'us', where the stemmer gives 'u')."""
     folded = unicodedata.normalize("NFKD", text.lower())
     folded = "".join(c for c in folded if not unicodedata.combining(c))
     words = _TOKEN.findall(folded)
-    return [stem or word for stem, word in zip(_stemmer().stemWords(words), words, strict=True)]  # 's' stems to ''
+    return [(stem or word, word) for stem, word in zip(_stemmer().stemWords(words), words, strict=True)]  # 's' stems to ''
 
 
 

@@ -23,10 +23,16 @@ from index.catalog.base import (
     Filters,
     NearDuplicate,
 )
+from index.catalog.keywords import word_forms
 from index.chunking import Chunk
 from index.errors import IndexBusyError
 
 LOCK_FILE = "write.lock"
+KEYWORD_BUDGET = 10_000
+"""Chunks one keyword search ranks at most (as far as document frequencies tell): FTS5 scores
+every chunk its query matches, so a question of common words costs time in proportion to the
+archive. Beyond the budget only the question's rarest words are searched for (BM25 over
+them): at the BBC corpus's size no dev question reaches it, at 100 times that size all do."""
 
 # Schema steps, applied in order on open; meta.schema_version is the number of the last one.
 # Step 1 is the schema of Newsdesk 0.1 (catalog tables, plus the tables its near-duplicate,
@@ -365,18 +371,48 @@ class SQLiteCatalog:
 
     # --- keyword index (FTS5 BM25) ----------------------------------------------------
     def keyword_search(self, terms: Sequence[str], limit: int, filters: Filters | None = None) -> list[tuple[str, float]]:
-        """(chunk id, BM25 score) best first; text weighs 1.0, the title 0.4."""
-        match = " OR ".join('"' + t.replace('"', '""') + '"' for t in dict.fromkeys(terms) if t)
+        """(chunk id, BM25 score) best first; text weighs 1.0, the title 0.4. At most about
+        KEYWORD_BUDGET chunks are ranked: those holding the rarest of the terms."""
+        match = self._keyword_match([t for t in dict.fromkeys(terms) if t])
         if not match:
             return []
         where, params = _filter_sql(filters or Filters())
-        rows = self.db.execute(
-            "SELECT f.chunk_id, -bm25(chunks_fts, 1.0, 0.4) AS score FROM chunks_fts f "
-            f"JOIN articles a ON a.id = f.article_id WHERE chunks_fts MATCH ? {where} "
-            "ORDER BY bm25(chunks_fts, 1.0, 0.4) LIMIT ?",
-            [match, *params, limit],
-        )
+        if where:  # each matching chunk's article is read to filter it
+            rows = self.db.execute(
+                "SELECT f.chunk_id, -bm25(chunks_fts, 1.0, 0.4) AS score FROM chunks_fts f "
+                f"JOIN articles a ON a.id = f.article_id WHERE chunks_fts MATCH ? {where} "
+                "ORDER BY bm25(chunks_fts, 1.0, 0.4) LIMIT ?",
+                [match, *params, limit],
+            )
+        else:  # only the best are joined (to leave out chunks whose article is still being written)
+            rows = self.db.execute(
+                "SELECT s.chunk_id, s.score FROM (SELECT f.chunk_id, f.article_id, -bm25(chunks_fts, 1.0, 0.4) AS score "
+                "FROM chunks_fts f WHERE chunks_fts MATCH ? ORDER BY bm25(chunks_fts, 1.0, 0.4) LIMIT ?) s "
+                "JOIN articles a ON a.id = s.article_id ORDER BY s.score DESC LIMIT ?",
+                [match, 2 * limit, limit],
+            )
         return [(r[0], r[1]) for r in rows]
+
+    def _keyword_match(self, terms: list[str]) -> str:
+        """The FTS5 query for terms: all of them OR-ed while the chunks holding any number at
+        most KEYWORD_BUDGET, else the rarest ones whose chunks fit it (df {motor: 970, fiat:
+        1330, year: 215240} -> "motor" OR "fiat"), else the two rarest AND-ed."""
+        quoted = {t: '"' + t.replace('"', '""') + '"' for t in terms}
+        tokens = {t: word_forms(t) for t in terms}  # each word of a term as FTS5 may have stored it
+        frequencies, _ = self.document_frequencies(sorted({v for found in tokens.values() for pair in found for v in pair}))
+        # a term of several tokens ("e-mail") is a phrase: in at most as many chunks as its rarest
+        df = {t: min((max(frequencies.get(v, 0) for v in pair) for pair in found), default=0) for t, found in tokens.items()}
+        if sum(df.values()) <= KEYWORD_BUDGET:
+            return " OR ".join(quoted.values())
+        rarest = sorted((t for t in terms if df[t] > 0), key=lambda t: (df[t], t))
+        kept: list[str] = []
+        for term in rarest:
+            if sum(df[k] for k in kept) + df[term] > KEYWORD_BUDGET:
+                break
+            kept.append(term)
+        if kept:
+            return " OR ".join(quoted[t] for t in kept)
+        return " AND ".join(quoted[t] for t in rarest[:2])
 
     def document_frequencies(self, stems: Sequence[str]) -> tuple[dict[str, int], int]:
         """Number of chunks containing each (stemmed) term, and the number of chunks."""
