@@ -277,6 +277,11 @@ def _slot_features(
             cand.value_sentence = speaker.sentence
         return
     own = fillers(query, cand.mentions)
+    speaker = cand.speaker
+    if query.slot == Slot.PERSON and speaker is not None and speaker.sentence == cand.index:
+        # "who coached the crew?": the one quoted saying the crew trained at dawn did not coach it
+        said = set(words(speaker.name))
+        own = [m for m in own if not set(words(m.text)) <= said]
     if own:
         f["filler"] = 1.0
         f["filler_near"] = 1.0 if near_focus(query, cand.text, own) else 0.0
