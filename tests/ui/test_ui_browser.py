@@ -202,7 +202,8 @@ def test_asking_works_while_an_upload_is_indexing(page: Any, auth_server: Server
 
     page.click("button[role=tab]:has-text('Library')")
     page.set_input_files("#nd-upload input[type=file]", [str(archive)])
-    page.wait_for_function("document.querySelector('#nd-upload').innerText.includes('markets.zip')")
+    # the upload widget lists the file once the server has received it (slow on a busy machine)
+    page.wait_for_function("document.querySelector('#nd-upload').innerText.includes('markets.zip')", timeout=120_000)
     page.click("#nd-index")
     page.wait_for_function("document.querySelector('#nd-report').innerText.includes('indexing')")
     page.click("button[role=tab]:has-text('Ask')")
