@@ -406,8 +406,10 @@ class SQLiteCatalog:
             return " OR ".join(quoted.values())
         rarest = sorted((t for t in terms if df[t] > 0), key=lambda t: (df[t], t))
         kept: list[str] = []
+        spent = 0
         for term in rarest:
-            if sum(df[k] for k in kept) + df[term] > KEYWORD_BUDGET:
+            spent += df[term]
+            if spent > KEYWORD_BUDGET:
                 break
             kept.append(term)
         if kept:

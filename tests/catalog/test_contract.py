@@ -72,6 +72,21 @@ def write(catalog: Catalog, *articles: Article) -> None:
     catalog.finish_articles(articles)
 
 
+def notes(prefix: str, count: int, body: str, topic: str = "sport") -> list[Article]:
+    """count one-chunk articles (titles without the keyword tests' words)."""
+    return [Article(source_key=f"/{prefix}/{n}", title=f"Note {n}", body=body, topic=topic,
+                    published=date(2024, 1, 1)) for n in range(count)]
+
+
+def write_ferries_and_harbours(catalog: Catalog) -> None:
+    """20 chunks with 'ferry', 10 with 'harbour', then 3 with both, then 1 with 'zeppelin'
+    and 'harbour' (topic travel): for the keyword searches' budgets."""
+    write(catalog, *notes("f", 20, "The ferry left on time."))
+    write(catalog, *notes("h", 10, "The harbour stayed calm all week."))
+    write(catalog, *notes("b", 3, "A ferry in the harbour."))
+    write(catalog, *notes("z", 1, "A zeppelin over the harbour.", topic="travel"))
+
+
 def test_schema_version_and_meta(catalog: Catalog) -> None:
     assert catalog.get_meta() == {"schema_version": catalog.get_meta()["schema_version"]}
     assert int(catalog.get_meta()["schema_version"]) >= 1

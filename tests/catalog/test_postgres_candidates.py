@@ -7,18 +7,12 @@ from collections.abc import Iterator
 from datetime import date
 
 import pytest
-from test_contract import write
+from test_contract import write_ferries_and_harbours
 
-from index.article import Article, article_id_for
+from index.article import article_id_for
 from index.catalog import Catalog, Filters
 
 pytestmark = pytest.mark.postgres
-
-
-def articles(prefix: str, count: int, body: str, topic: str = "sport") -> list[Article]:
-    """count one-chunk articles (titles without the test's words)."""
-    return [Article(source_key=f"/{prefix}/{n}", title=f"Note {n}", body=body, topic=topic,
-                    published=date(2024, 1, 1)) for n in range(count)]
 
 
 def ids(found: list[tuple[str, float]]) -> list[str]:
@@ -31,10 +25,7 @@ def catalog(pg_url: str) -> Iterator[Catalog]:
     from index.catalog.postgres import PostgresCatalog
 
     opened = PostgresCatalog(pg_url)
-    write(opened, *articles("f", 20, "The ferry left on time."))
-    write(opened, *articles("h", 10, "The harbour stayed calm all week."))
-    write(opened, *articles("b", 3, "A ferry in the harbour."))
-    write(opened, *articles("z", 1, "A zeppelin over the harbour.", topic="travel"))
+    write_ferries_and_harbours(opened)
     yield opened
     opened.close()
 

@@ -9,26 +9,17 @@ from datetime import date
 from pathlib import Path
 
 import pytest
-from test_contract import write
+from test_contract import notes, write, write_ferries_and_harbours
 
-from index.article import Article, article_id_for
+from index.article import article_id_for
 from index.catalog import Filters, SQLiteCatalog
-
-
-def articles(prefix: str, count: int, body: str, topic: str = "sport") -> list[Article]:
-    """count one-chunk articles (titles without the test's words)."""
-    return [Article(source_key=f"/{prefix}/{n}", title=f"Note {n}", body=body, topic=topic,
-                    published=date(2024, 1, 1)) for n in range(count)]
 
 
 @pytest.fixture
 def catalog(tmp_path: Path) -> Iterator[SQLiteCatalog]:
     """20 chunks with 'ferry', 10 with 'harbour', 3 with both, 1 with 'zeppelin' and 'harbour'."""
     opened = SQLiteCatalog(tmp_path / "catalog.sqlite")
-    write(opened, *articles("f", 20, "The ferry left on time."))
-    write(opened, *articles("h", 10, "The harbour stayed calm all week."))
-    write(opened, *articles("b", 3, "A ferry in the harbour."))
-    write(opened, *articles("z", 1, "A zeppelin over the harbour.", topic="travel"))
+    write_ferries_and_harbours(opened)
     yield opened
     opened.close()
 
@@ -54,7 +45,7 @@ def test_over_budget_only_the_rarest_words_are_searched(catalog: SQLiteCatalog, 
 def test_a_short_word_counts_as_fts5_stores_it(catalog: SQLiteCatalog, monkeypatch: pytest.MonkeyPatch) -> None:
     from index.catalog import sqlite
 
-    write(catalog, *articles("u", 6, "Tickets for us all."))
+    write(catalog, *notes("u", 6, "Tickets for us all."))
     monkeypatch.setattr(sqlite, "KEYWORD_BUDGET", 8)
     # FTS5 keeps 'us' unstemmed (the stemmer would give 'u', in no chunk): 6 chunks, over budget with harbour
     assert catalog._keyword_match(["us", "zeppelin", "harbour"]) == '"zeppelin" OR "us"'
