@@ -26,7 +26,7 @@ FEATURES = (
     "dense", "soft", "ctx_soft", "value_soft", "local_soft", "art_lex", "lex", "ctx", "names", "names_art",
     "entity_missing", "years", "filler", "filler_near", "filler_next", "speaker", "speaker_person", "role_match",
     "speaker_match", "rank", "lede", "reported", "typed", "weakest", "hedged", "ordinal_clash",
-    "verb_cov", "mod_cov", "propn_cov", "noun_cov",
+    "verb_cov", "mod_cov", "propn_cov", "noun_cov", "year_clash",
 )
 """Feature names, in the order of the answer model's weights."""
 
@@ -63,6 +63,13 @@ def ordinal_clash(query: Query, sentence: str) -> float:
     asked = ordinals(query.text)
     said = ordinals(sentence)
     return 1.0 if asked and said and not asked & said else 0.0
+
+
+def year_clash(query: Query, sentence: str) -> float:
+    """1 when the question names a year ("during 2003") and the sentence names years, none of
+    them the question's ("in the closing months of 2004"): another period's figure."""
+    said = set(_YEAR.findall(sentence))
+    return 1.0 if query.years and said and not said & set(query.years) else 0.0
 
 
 def idf_weights(stems: Sequence[str], frequencies: dict[str, int], total: int) -> dict[str, float]:
@@ -206,6 +213,7 @@ def score_features(
         _slot_features(query, cand, f, question_rows, tokens, role_rows)
         f["speaker_match"] = _speaker_match(query, cand)
         f["ordinal_clash"] = ordinal_clash(query, cand.text)
+        f["year_clash"] = year_clash(query, cand.text)
 
 
 _POS_GROUPS = {"VERB": "verb", "NOUN": "noun", "PROPN": "propn", "ADJ": "mod", "ADV": "mod", "NUM": "mod"}

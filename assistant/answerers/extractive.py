@@ -9,7 +9,6 @@ from __future__ import annotations
 
 import re
 from collections.abc import Callable, Iterator, Sequence
-from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 
 from assistant.answerers.base import Retrieved
@@ -46,7 +45,6 @@ RERANKER_WEIGHT = 0.5
 """With a cross-encoder configured, a sentence's score is this share its relevance (0..1) and
 the rest the sentence model's probability."""
 
-_TAG_POOL = ThreadPoolExecutor(max_workers=2, thread_name_prefix="newsdesk-tag")
 _FIGURE = re.compile(r"\d|\b[A-Z][a-z]+\s+[A-Z]")
 _DISPUTE = re.compile(r"\b(claim|claims|claimed|accuse|accuses|accused|allege|alleges|alleged|deny|denies|denied|"
                       r"blame|blames|blamed|insist|insists|insisted|dispute|disputes|disputed|false flag)\b", re.I)
@@ -156,11 +154,10 @@ class ExtractiveAnswerer:
 
         shortlist = sorted(candidates, key=cheap, reverse=True)[: self.settings.candidates]
         texts = list(dict.fromkeys(c.text for c in shortlist))
-        # entities (spaCy) and embeddings (torch) of the shortlist, side by side: both mostly
-        # run outside the GIL, so on two cores the slower one sets the pace
-        tagging = _TAG_POOL.submit(evidence.tag, shortlist)
+        # entities (spaCy), then embeddings (torch): one after the other is faster than side by
+        # side, where spaCy's thread takes a core from torch's two intra-op threads
+        evidence.tag(shortlist)
         embedded = self.embed_tokens(texts)
-        tagging.result()
         score_features(query, shortlist, part.question, dict(zip(texts, embedded, strict=True)), part.idf)
         for cand in shortlist:
             cand.score = self.model.sentence.probability(cand.features)

@@ -12,6 +12,7 @@ from assistant.features import (
     ordinal_clash,
     weakest_coverage,
     worst_by_group,
+    year_clash,
 )
 from assistant.mentions import Mention, regex_mentions
 from assistant.query import parse_question
@@ -92,3 +93,16 @@ def test_worst_covered_piece_per_part_of_speech() -> None:
 def test_a_part_of_speech_the_question_lacks_counts_as_covered() -> None:
     assert worst_by_group(np.array([0.3]), ["noun"]) == {"verb_cov": 1.0, "noun_cov": 0.3, "propn_cov": 1.0, "mod_cov": 1.0}
     assert worst_by_group(None, []) == dict.fromkeys(("verb_cov", "noun_cov", "propn_cov", "mod_cov"), 1.0)
+
+
+@pytest.mark.parametrize(
+    ("question", "sentence", "clash"),
+    [
+        ("How many ferries sailed from Cray in 2003?", "Cray ferries made 410 sailings in 2004.", 1.0),
+        ("How many ferries sailed from Cray in 2003?", "Cray ferries made 410 sailings in 2003, up from 2002.", 0.0),
+        ("How many ferries sailed from Cray in 2003?", "Cray ferries made 410 sailings last year.", 0.0),
+        ("How many ferries sailed from Cray?", "Cray ferries made 410 sailings in 2004.", 0.0),
+    ],
+)
+def test_year_clash(question: str, sentence: str, clash: float) -> None:
+    assert year_clash(parse_question(question), sentence) == clash
