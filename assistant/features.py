@@ -8,7 +8,6 @@ Every feature lies in [0, 1]; the answer model (assistant/calibration.py) weighs
 from __future__ import annotations
 
 import math
-import re
 from collections.abc import Sequence, Set
 from functools import lru_cache
 
@@ -17,7 +16,7 @@ import numpy as np
 from assistant import nlp
 from assistant.evidence import CONTINUES, Candidate
 from assistant.mentions import Mention
-from assistant.query import Query
+from assistant.query import YEAR, Query
 from assistant.slots import FILLERS, SCORE_NOUNS, Slot
 from assistant.text import STOPWORDS, stem, stem_set, words
 from index.embedding import TokenVectors
@@ -32,7 +31,6 @@ FEATURES = (
 
 TYPED = {Slot.AMOUNT, Slot.NUMBER, Slot.PERCENT, Slot.DATE, Slot.PERSON, Slot.ORG, Slot.PLACE}
 _NAMED_KINDS = frozenset({"PERSON", "ORG", "GPE", "LOC", "FAC", "NORP", "PRODUCT", "WORK_OF_ART", "EVENT", "LAW", "NAME"})
-_YEAR = re.compile(r"\b(?:1[89]|20)\d\d\b")
 HEDGES = frozenset(stem(w) for w in (
     "estimate", "estimated", "could", "might", "expected", "forecast", "predicted", "projected",
     "likely", "would", "seeks", "wants", "proposed", "plans", "target", "hopes", "offer", "bid", "aims",
@@ -68,7 +66,7 @@ def ordinal_clash(query: Query, sentence: str) -> float:
 def year_clash(query: Query, sentence: str) -> float:
     """1 when the question names a year ("during 2003") and the sentence names years, none of
     them the question's ("in the closing months of 2004"): another period's figure."""
-    said = set(_YEAR.findall(sentence))
+    said = set(YEAR.findall(sentence))
     return 1.0 if query.years and said and not said & set(query.years) else 0.0
 
 
@@ -96,7 +94,7 @@ def fillers(query: Query, mentions: Sequence[Mention]) -> list[Mention]:
     wants_year = query.slot == Slot.DATE and query.asked.head in {"year", "years"}
     found = []
     for mention in mentions:
-        if mention.kind not in kinds or (wants_year and not _YEAR.search(mention.text)):
+        if mention.kind not in kinds or (wants_year and not YEAR.search(mention.text)):
             continue  # "in what year": "on Monday" is a date, not the answer
         said = set(words(mention.text))
         if said and not said <= asked:

@@ -14,7 +14,8 @@ from assistant.slots import AskedFor, Slot, asked_for
 from assistant.text import STOPWORDS, content_stems, keyword_terms, stem, words
 from assistant.timewords import TimeScope, parse_time_words
 
-_YEAR = re.compile(r"\b(?:1[89]|20)\d\d\b")
+YEAR = re.compile(r"\b(?:1[89]|20)\d\d\b")
+"""A year written out (1800-2099), as questions and sentences name one."""
 _NUMBER = re.compile(r"\d[\d,.]*\d|\d")
 # capitalised words after the first word, joined into names ("Jose Leibovich", "Tate & Lyle")
 _NAME = re.compile(r"(?<![\w'])[A-Z][\w'’&.-]*(?:\s+(?:of|the|de|van|von|&)?\s?[A-Z][\w'’&.-]*)*")
@@ -72,8 +73,8 @@ def parse_question(
             parts = tuple(parse_question(p, search, reference, events, split=False) for p, search in pieces)
     return Query(
         text=text, search_text=search_text, stems=tuple(content_stems(text)), keywords=tuple(keyword_terms(search_text)),
-        asked=asked_for(text), names=tuple(named_constraints(text)), entities=tuple(named_entities(text)), years=tuple(_YEAR.findall(text)),
-        numbers=tuple(n for n in _NUMBER.findall(text) if not _YEAR.fullmatch(n)), time=time, parts=parts,
+        asked=asked_for(text), names=tuple(named_constraints(text)), entities=tuple(named_entities(text)), years=tuple(YEAR.findall(text)),
+        numbers=tuple(n for n in _NUMBER.findall(text) if not YEAR.fullmatch(n)), time=time, parts=parts,
     )
 
 

@@ -137,7 +137,7 @@ def time_calls(
     """
     wall: list[float] = []
     cpu: list[float] = []
-    for _ in range(max(1, rounds)):
+    for _ in range(rounds):
         for text in texts:
             with Stopwatch() as watch:
                 call(text)
