@@ -18,7 +18,8 @@ from assistant.evidence import CONTINUES, Candidate
 from assistant.mentions import Mention
 from assistant.query import YEAR, Query
 from assistant.slots import FILLERS, SCORE_NOUNS, Slot
-from assistant.text import STOPWORDS, stem, stem_set, words
+from assistant.speakers import Speaker
+from assistant.text import STOPWORDS, content_stems, stem, stem_set, words
 from index.embedding import TokenVectors
 
 FEATURES = (
@@ -284,7 +285,7 @@ def _slot_features(
         return
     own = fillers(query, cand.mentions)
     speaker = cand.speaker
-    if query.slot == Slot.PERSON and speaker is not None and speaker.sentence == cand.index:
+    if query.slot == Slot.PERSON and speaker is not None and speaker.sentence == cand.index and not named_by_role(query, speaker):
         # "who coached the crew?": the one quoted saying the crew trained at dawn did not coach it
         said = set(words(speaker.name))
         own = [m for m in own if not set(words(m.text)) <= said]
@@ -305,6 +306,15 @@ def _slot_features(
             f["filler_next"] = 1.0
             cand.value, cand.value_sentence = later[0], cand.index + 1
 
+
+
+def named_by_role(query: Query, speaker: Speaker, share: float = 0.5) -> bool:
+    """The sentence introduces its speaker by what the question asks about: "the secretary of
+    the rowing union, Ann Vell, said" for "who is the secretary of the rowing union?" (at least
+    half the question's words in the role), not "Cray's stroke, Ada Penrose, said" for "who
+    coached the Cray crew?"."""
+    asked = set(query.stems)
+    return bool(asked) and len(asked & set(content_stems(speaker.role))) >= share * len(asked)
 
 def _phrase_rows(query: Query, question: TokenVectors) -> np.ndarray | None:
     """The question's word-piece vectors of its wh-phrase ("Nigerian grower"), to match a speaker's role."""

@@ -120,12 +120,14 @@ def _is_word(token: str) -> bool:
 def _merge(statistical: list[Mention], regex: list[Mention]) -> tuple[Mention, ...]:
     """spaCy's entities, plus regex mentions that overlap none of them (figures it missed) and
     every reason clause and match score;
-    a longer regex MONEY/PERCENT overrides a spaCy figure it covers ("£40,000" read as "40,000")."""
+    a regex MONEY/PERCENT overrides a spaCy figure it covers when it is longer ("£40,000" read
+    as "40,000") or says what spaCy's label does not ("79p" read as a number or a date)."""
     kept: list[Mention] = []
     for mention in statistical:
         better = next((r for r in regex if r.kind in {"MONEY", "PERCENT"}
-                       and mention.kind in {"CARDINAL", "QUANTITY", "MONEY", "PERCENT"}
-                       and r.start <= mention.start and mention.end <= r.end and len(r.text) > len(mention.text)), None)
+                       and mention.kind in {"CARDINAL", "QUANTITY", "DATE", "MONEY", "PERCENT"}
+                       and r.start <= mention.start and mention.end <= r.end
+                       and (len(r.text) > len(mention.text) or r.kind != mention.kind)), None)
         kept.append(better or mention)
     for mention in regex:
         if mention.kind in {"REASON", "SCORE"} or not any(m.start < mention.end and mention.start < m.end for m in kept):

@@ -9,6 +9,7 @@ from assistant.calibration import lacks_asked_value
 from assistant.features import (
     fillers,
     hedged,
+    named_by_role,
     ordinal_clash,
     weakest_coverage,
     worst_by_group,
@@ -16,6 +17,7 @@ from assistant.features import (
 )
 from assistant.mentions import Mention, regex_mentions
 from assistant.query import parse_question
+from assistant.speakers import Speaker
 
 
 def test_weakest_is_the_mean_of_the_two_worst_covered_question_pieces() -> None:
@@ -106,3 +108,13 @@ def test_a_part_of_speech_the_question_lacks_counts_as_covered() -> None:
 )
 def test_year_clash(question: str, sentence: str, clash: float) -> None:
     assert year_clash(parse_question(question), sentence) == clash
+
+
+@pytest.mark.parametrize(("question", "role", "by_role"), [
+    ("Who is the secretary of the Lowmoor rowing union?", "The secretary of the Lowmoor rowing union", True),
+    ("Who is the chief executive of Harbour Bank?", "chief executive", True),
+    ("Who coached the Cray rowing crew that won the Lowmoor Cup?", "Cray's stroke", False),
+    ("Who coached the Cray rowing crew?", "", False),
+])
+def test_a_speaker_introduced_by_the_asked_role_can_answer_who(question: str, role: str, by_role: bool) -> None:
+    assert named_by_role(parse_question(question), Speaker("Ann Vell", 0, role)) is by_role

@@ -31,6 +31,12 @@ def test_spacy_names_people_and_keeps_regex_figures() -> None:
     assert ("MONEY", "£40,000") in found
 
 
+
+def test_a_currency_figure_spacy_reads_as_a_date_or_number_stays_money() -> None:
+    found = kinds("The new harbour song is now on sale for 79p, with the label giving a further 70p to the lifeboat fund.")
+    assert ("MONEY", "79p") in found
+    assert ("MONEY", "70p") in found
+
 def test_offsets_locate_each_mention() -> None:
     sentence = "The ferry carried 2,234 passengers to Lowmoor."
     for mention in TAGGER.tag([sentence])[0]:
