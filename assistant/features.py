@@ -8,6 +8,7 @@ Every feature lies in [0, 1]; the answer model (assistant/calibration.py) weighs
 from __future__ import annotations
 
 import math
+import re
 from collections.abc import Sequence, Set
 from functools import lru_cache
 
@@ -308,13 +309,17 @@ def _slot_features(
 
 
 
+_RELATIVE = re.compile(r"\s(?:who|that|which|whose|whom)\s", re.I)
+
+
 def named_by_role(query: Query, speaker: Speaker, share: float = 0.5) -> bool:
     """The sentence introduces its speaker by what the question asks about: "the secretary of
     the rowing union, Ann Vell, said" for "who is the secretary of the rowing union?" (at least
-    half the question's words in the role), not "Cray's stroke, Ada Penrose, said" for "who
-    coached the Cray crew?"."""
-    asked = set(query.stems)
+    half the question's words before any relative clause in the role), not "Cray's stroke, Ada
+    Penrose, said" for "who coached the Cray crew that won?"."""
+    asked = set(content_stems(_RELATIVE.split(query.text, maxsplit=1)[0]))  # "who is X [who said …]": X
     return bool(asked) and len(asked & set(content_stems(speaker.role))) >= share * len(asked)
+
 
 def _phrase_rows(query: Query, question: TokenVectors) -> np.ndarray | None:
     """The question's word-piece vectors of its wh-phrase ("Nigerian grower"), to match a speaker's role."""

@@ -1,4 +1,4 @@
-"""Mentions in sentences: amounts, numbers, dates, people, organisations, places, things.
+"""Mentions in sentences: amounts, numbers, dates, people, organisations (websites too), places, things.
 
 Two taggers behind one function: spaCy's small English pipeline (named entities, the default:
 it tells a person from a company from a place) and regular expressions (numbers, money,
@@ -40,6 +40,7 @@ _PATTERNS: list[tuple[str, re.Pattern[str]]] = [
     ("DATE", re.compile(r"\b(?:1[89]|20)\d\d\b(?!\s?(?:%|per|[a-z]))")),
     ("QUANTITY", re.compile(r"\d[\d,]*(?:\.\d+)?\s?(?:kW|MW|GW|kWh|km|cm|mm|m\b|metres?|meters?|miles?|kg|tonnes?|tons?|litres?|liters?|gallons?|barrels?|feet|ft|inches|degrees?|minutes?|seconds?|hours?|days?|weeks?|months?|years?|mph|km/h|bottles?|acres?|hectares?)\b", re.I)),
     ("CARDINAL", re.compile(r"(?<![\w.])\d[\d,]*(?:\.\d+)?(?:\s?(?:million|billion|thousand|m\b|bn\b))?(?![\w%])|\b(?:one|two|three|four|five|six|seven|eight|nine|ten|eleven|twelve|dozen|hundreds?|thousands?|millions?|billions?)\b", re.I)),
+    ("ORG", re.compile(r"(?<![\w@.])(?:[a-z0-9-]+\.)+(?:com|org|net|info|biz|tv|co\.uk|org\.uk|gov\.uk|ac\.uk)\b", re.I)),  # a website: "latinoradio.com"
     ("NAME", re.compile(r"(?<![\w'])(?:[A-Z][\w'’&.-]*[A-Za-z]|[A-Z])(?:\s+(?:of|the|de|del|della|van|von|der|la|le|du|&|and)?\s?[A-Z][\w'’&.-]*[A-Za-z])*")),
 ]
 

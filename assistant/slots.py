@@ -138,9 +138,12 @@ _AUX = r"(?:is|are|was|were|will|would|did|does|do|has|have|had|can|could|should
 
 
 def _main_wh(low: str) -> re.Match[str] | None:
-    """The wh-word of the main clause: a leading "When X did Y, which ..." is a subordinate clause."""
+    """The wh-word of the main clause: a leading "When X did Y, which ..." is a subordinate clause,
+    and so is a relative one set off by a comma ("X, who did Y, is an analyst at which firm?")."""
     found = list(_WH_WORD.finditer(low))
     if len(found) > 1 and found[0].group(1) == "when" and found[0].start() <= 1 and "," in low[found[0].end() : found[1].start()]:
+        return found[1]
+    if len(found) > 1 and low[: found[0].start()].rstrip().endswith(","):
         return found[1]
     return found[0] if found else None
 

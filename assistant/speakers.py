@@ -96,17 +96,22 @@ def named_speaker(text: str, mentions: Sequence[Mention]) -> tuple[str, str, str
     verb_at = min((v.start() for v in verbs), default=0)
     if mention.end <= verb_at and _PRONOUN_SUBJECT.search(outside[mention.end : verb_at] + " "):
         return None  # "Russia, he said" is the pronoun's word, not Russia's
-    role = _role_before(outside, mention.start)
+    role = _role_before(outside, mention.start, set_off=outside[mention.end :].lstrip().startswith(","))
     appositive = re.match(r",\s+((?:a|an|the)\s+[^,.;\"“”]{3,60})", outside[mention.end :])
     if appositive:  # '... said Joshua Osagie, a cocoa farmer from Edo state'
         role = f"{role} {appositive.group(1)}".strip()
     return _TITLES.sub("", mention.text).strip() or mention.text, role, mention.kind
 
 
-def _role_before(text: str, start: int) -> str:
-    """Up to six words before a name, inside its clause ("NATO secretary general"), without speech verbs."""
-    clause = re.split(r"[,.;:\"“”]", text[:start])[-1]
-    words = [w for w in clause.split()[-6:] if not _SPEECH.fullmatch(w)]
+def _role_before(text: str, start: int, set_off: bool = False) -> str:
+    """Up to six words before a name, inside its clause ("NATO secretary general"), without speech
+    verbs; for a name set off by commas after its role (set_off: "The secretary of the rowing
+    union, Ann Vell, said"), that role too."""
+    clauses = re.split(r"([,.;:\"“”])", text[:start])
+    clause = clauses[-1]
+    if set_off and len(clause.split()) <= 1 and len(clauses) >= 3 and clauses[-2] == ",":
+        clause = f"{clauses[-3]} {clause}"
+    words = [w for w in clause.split()[-8:] if not _SPEECH.fullmatch(w)]
     return " ".join(words)
 
 

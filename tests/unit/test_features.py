@@ -115,6 +115,7 @@ def test_year_clash(question: str, sentence: str, clash: float) -> None:
     ("Who is the chief executive of Harbour Bank?", "chief executive", True),
     ("Who coached the Cray rowing crew that won the Lowmoor Cup?", "Cray's stroke", False),
     ("Who coached the Cray rowing crew?", "", False),
+    ("Who is the Lowmoor harbour master who said the pier would reopen in March?", "Lowmoor's harbour master", True),
 ])
 def test_a_speaker_introduced_by_the_asked_role_can_answer_who(question: str, role: str, by_role: bool) -> None:
     assert named_by_role(parse_question(question), Speaker("Ann Vell", 0, role)) is by_role

@@ -33,6 +33,7 @@ from assistant.slots import Slot, asked_for
         ("Why did the ferry company cut its timetable?", Slot.REASON, ""),
         ("On what grounds was the skipper cleared?", Slot.REASON, "grounds"),
         ("What happened to the workers who arrived late?", Slot.OTHER, ""),
+        ("Ann Vell, who spoke for the rowing union, is a lawyer at which firm?", Slot.ORG, "firm"),
     ],
 )
 def test_slot_of_question(question: str, slot: Slot, head: str) -> None:

@@ -25,6 +25,12 @@ def test_regex_mentions_find_money_percentages_years_and_quantities() -> None:
     assert ("QUANTITY", "2kW") in found
 
 
+def test_a_website_is_an_organisation_and_an_email_address_is_not() -> None:
+    found = [(m.kind, m.text) for m in regex_mentions("Vell launched a website called harbourradio.com; write to ann@cray.org.")]
+    assert ("ORG", "harbourradio.com") in found
+    assert not any("cray.org" in text for _, text in found)
+
+
 def test_spacy_names_people_and_keeps_regex_figures() -> None:
     found = kinds("The harbourmaster, Oswin Hale, said the repairs at Cray would cost £40,000.")
     assert ("PERSON", "Oswin Hale") in found
@@ -49,6 +55,16 @@ def test_speaker_named_beside_the_verb_outside_the_quote() -> None:
     assert speakers[0] is not None and speakers[0].name == "Oswin Hale"
     assert speakers[0].role == "harbourmaster"
 
+
+
+@pytest.mark.parametrize(("sentence", "role"), [
+    ("The secretary of the Lowmoor rowing union, Ann Vell, said the regatta would go ahead.", "The secretary of the Lowmoor rowing union"),
+    ("Cray's harbour master, Oswin Hale, said the pier was safe.", "Cray's harbour master"),
+    ("In Lowmoor, Oswin Hale said the pier was safe.", ""),
+])
+def test_a_role_set_off_by_commas_before_the_name_is_the_speakers(sentence: str, role: str) -> None:
+    speakers = resolve_speakers([sentence], TAGGER.tag([sentence]))
+    assert speakers[0] is not None and speakers[0].role == role
 
 def test_a_pronoun_speaker_is_the_one_named_before() -> None:
     sentences = [
