@@ -8,6 +8,7 @@ them. When the question is not one of these simple shapes, it is quoted as asked
 from __future__ import annotations
 
 import re
+from typing import Any
 
 _DO = {"do", "does", "did"}
 _MOVABLE = {"is", "are", "was", "were", "has", "have", "had", "will", "would", "can", "could",
@@ -123,7 +124,9 @@ def _parsed_shape(tokens: list[str], aux_at: int) -> int | None:
     doc = nlp.parse(text)
     if doc is None:
         return None
-    at = {text.count(" ", 0, t.idx): t for t in doc}  # tokens are the text's space-separated words
+    at: dict[int, Any] = {}  # each space-separated word's first spaCy token ("processed," -> "processed")
+    for t in doc:
+        at.setdefault(text.count(" ", 0, t.idx), t)
     aux = tokens[aux_at].lower()
     before = [at[i] for i in range(1, aux_at) if i in at]
     following = [at[i] for i in range(aux_at + 1, len(tokens)) if i in at]
@@ -146,6 +149,8 @@ def _parsed_shape(tokens: list[str], aux_at: int) -> int | None:
         token = at.get(index)
         if token is None or not token.text[:1].islower() or token.tag_ not in forms or token.dep_ in _NOT_MAIN:
             continue
+        if tokens[index - 1].lower() == "to":
+            continue  # an infinitive ("launch to play"): the main verb is before it
         if token.dep_ == "acl" and (token.head.tag_ not in {"NNP", "NNPS", "PRP"} or tokens[index - 1].endswith(",")):
             continue  # "the revival starring X" describes the subject; "was Scott first elected" does not
         if token.dep_ == "advcl" and (all(c.i != subject.i for c in token.children) or any(

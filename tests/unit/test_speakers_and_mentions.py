@@ -124,6 +124,12 @@ def test_unquoted_blanks_quotes_and_keeps_offsets() -> None:
         # "be" is the main verb; "reached" belongs to the subject's own clause
         ("How big was the settlement the ferry firms reached with the council?",
          "how big the settlement the ferry firms reached with the council was"),
+        # an infinitive after the verb is not the verb, even where spaCy reads "launch" as a noun
+        ("What website did Ann Vell and her friends launch to play Cornish folk music?",
+         "what website Ann Vell and her friends launched to play Cornish folk music"),
+        # a participle that closes the clause is the verb, whatever follows the comma
+        ("How quickly was the ferry licence application by Ann Vell's company processed, according to the harbour board?",
+         "how quickly the ferry licence application by Ann Vell's company was processed, according to the harbour board"),
         # two parts, each turned
         ("How much did Ada Rook pay for the mill, and who did she sell it to?", "how much Ada Rook paid for the mill, and who she sold it to"),
     ],
