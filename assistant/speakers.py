@@ -104,7 +104,7 @@ def named_speaker(text: str, mentions: Sequence[Mention]) -> tuple[str, str, str
 
 
 def _role_before(text: str, start: int, set_off: bool = False) -> str:
-    """Up to six words before a name, inside its clause ("NATO secretary general"), without speech
+    """Up to eight words before a name, inside its clause ("NATO secretary general"), without speech
     verbs; for a name set off by commas after its role (set_off: "The secretary of the rowing
     union, Ann Vell, said"), that role too."""
     clauses = re.split(r"([,.;:\"“”])", text[:start])
