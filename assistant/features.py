@@ -60,16 +60,18 @@ def ordinals(text: str) -> set[int]:
 def ordinal_clash(query: Query, sentence: str) -> float:
     """1 when the question asks about one position ("the third ferry") and the sentence speaks
     of another only ("the second ferry"): a near miss, not the answer."""
-    asked = ordinals(query.text)
-    said = ordinals(sentence)
-    return 1.0 if asked and said and not asked & said else 0.0
+    return _clash(ordinals(query.text), ordinals(sentence))
 
 
 def year_clash(query: Query, sentence: str) -> float:
     """1 when the question names a year ("during 2003") and the sentence names years, none of
     them the question's ("in the closing months of 2004"): another period's figure."""
-    said = set(YEAR.findall(sentence))
-    return 1.0 if query.years and said and not said & set(query.years) else 0.0
+    return _clash(set(query.years), set(YEAR.findall(sentence)))
+
+
+def _clash(asked: Set[object], said: Set[object]) -> float:
+    """1 when the question and the sentence both name some (positions, years) and share none."""
+    return 1.0 if asked and said and not asked & said else 0.0
 
 
 def idf_weights(stems: Sequence[str], frequencies: dict[str, int], total: int) -> dict[str, float]:

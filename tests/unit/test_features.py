@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
+
 import numpy as np
 import pytest
 
@@ -16,7 +18,7 @@ from assistant.features import (
     year_clash,
 )
 from assistant.mentions import Mention, regex_mentions
-from assistant.query import parse_question
+from assistant.query import Query, parse_question
 from assistant.speakers import Speaker
 
 
@@ -73,19 +75,6 @@ def test_only_a_match_result_fills_a_score_question() -> None:
     assert [m.text for m in fillers(query, regex_mentions(won))] == ["3-1"]
 
 
-@pytest.mark.parametrize(
-    ("question", "sentence", "clash"),
-    [
-        ("Who skippered the third Cray ferry?", "Ada Rook skippered the second Cray ferry.", 1.0),
-        ("Who skippered the third Cray ferry?", "Ada Rook skippered the third Cray ferry, and the second.", 0.0),
-        ("Who skippered the third Cray ferry?", "Ada Rook skippered a Cray ferry.", 0.0),
-        ("Who skippered the Cray ferry?", "Ada Rook skippered the second Cray ferry.", 0.0),
-    ],
-)
-def test_ordinal_clash(question: str, sentence: str, clash: float) -> None:
-    assert ordinal_clash(parse_question(question), sentence) == clash
-
-
 def test_worst_covered_piece_per_part_of_speech() -> None:
     reach = np.array([0.9, 0.2, 0.8, 0.6, 0.4])
     groups = ["propn", "verb", "propn", "noun", "mod"]
@@ -98,16 +87,22 @@ def test_a_part_of_speech_the_question_lacks_counts_as_covered() -> None:
 
 
 @pytest.mark.parametrize(
-    ("question", "sentence", "clash"),
+    ("feature", "question", "sentence", "clash"),
     [
-        ("How many ferries sailed from Cray in 2003?", "Cray ferries made 410 sailings in 2004.", 1.0),
-        ("How many ferries sailed from Cray in 2003?", "Cray ferries made 410 sailings in 2003, up from 2002.", 0.0),
-        ("How many ferries sailed from Cray in 2003?", "Cray ferries made 410 sailings last year.", 0.0),
-        ("How many ferries sailed from Cray?", "Cray ferries made 410 sailings in 2004.", 0.0),
+        (ordinal_clash, "Who skippered the third Cray ferry?", "Ada Rook skippered the second Cray ferry.", 1.0),
+        (ordinal_clash, "Who skippered the third Cray ferry?", "Ada Rook skippered the third Cray ferry, and the second.", 0.0),
+        (ordinal_clash, "Who skippered the third Cray ferry?", "Ada Rook skippered a Cray ferry.", 0.0),
+        (ordinal_clash, "Who skippered the Cray ferry?", "Ada Rook skippered the second Cray ferry.", 0.0),
+        (year_clash, "How many ferries sailed from Cray in 2003?", "Cray ferries made 410 sailings in 2004.", 1.0),
+        (year_clash, "How many ferries sailed from Cray in 2003?", "Cray ferries made 410 sailings in 2003, up from 2002.", 0.0),
+        (year_clash, "How many ferries sailed from Cray in 2003?", "Cray ferries made 410 sailings last year.", 0.0),
+        (year_clash, "How many ferries sailed from Cray?", "Cray ferries made 410 sailings in 2004.", 0.0),
     ],
 )
-def test_year_clash(question: str, sentence: str, clash: float) -> None:
-    assert year_clash(parse_question(question), sentence) == clash
+def test_a_clash_is_a_position_or_year_the_sentence_names_instead_of_the_questions(
+    feature: Callable[[Query, str], float], question: str, sentence: str, clash: float,
+) -> None:
+    assert feature(parse_question(question), sentence) == clash
 
 
 @pytest.mark.parametrize(("question", "role", "by_role"), [
