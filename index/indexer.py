@@ -34,6 +34,7 @@ from index.config import FetchConfig, LoaderConfig, NearDuplicateConfig
 from index.feeds import Unchanged, WebRound
 from index.fetch import is_url
 from index.loaders import discover, is_not_article, load_path
+from index.memory import release_free_memory
 from index.neardup import NearDuplicates
 from index.report import Duplicate, IndexReport, Skipped
 from index.stamps import file_stamp, reader_digest, stamps_by_file, unchanged_sources
@@ -149,6 +150,8 @@ class Indexer:
             if not stopped:
                 for root in roots:
                     self._remove_vanished(root, seen, report)
+        if report.chunks_embedded or report.vectors_restored:
+            release_free_memory()  # the embedded batches' pages, kept by glibc for reuse
         report.seconds = time.perf_counter() - started
         return report
 
