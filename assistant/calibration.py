@@ -28,6 +28,7 @@ MODEL_FILE = Path(__file__).with_name("answer_model.json")
 ANSWER_FEATURES = (
     "p_best", "margin", "weakest", "names", "names_art", "entity_missing", "filler", "value_soft", "ctx", "art_lex",
     "years", "hedged", "ordinal_clash", "verb_cov", "mod_cov", "propn_cov", "noun_cov", "year_clash",
+    "value_noun",
 )
 """Features of a whole (part) answer, in the order of the answer model's weights."""
 

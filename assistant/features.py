@@ -27,7 +27,7 @@ FEATURES = (
     "dense", "soft", "ctx_soft", "value_soft", "local_soft", "art_lex", "lex", "ctx", "names", "names_art",
     "entity_missing", "years", "filler", "filler_near", "filler_next", "speaker", "speaker_person", "role_match",
     "speaker_match", "rank", "lede", "reported", "typed", "weakest", "hedged", "ordinal_clash",
-    "verb_cov", "mod_cov", "propn_cov", "noun_cov", "year_clash",
+    "verb_cov", "mod_cov", "propn_cov", "noun_cov", "year_clash", "value_noun",
 )
 """Feature names, in the order of the answer model's weights."""
 
@@ -158,14 +158,31 @@ def value_context(question: np.ndarray, sentence: TokenVectors, mention: Mention
     """How well the words around a mention cover the question in meaning (BERTScore recall of
     the question by the `window` word-pieces on each side): "45% of gross domestic product"
     answers "what share of national output", "24% higher than in 2003" does not."""
-    inside = [i for i, (s, e) in enumerate(sentence.offsets) if s < mention.end and mention.start < e]
-    if not inside or not len(question):
-        return 0.0
-    lo, hi = max(0, inside[0] - window), min(len(sentence.tokens), inside[-1] + window + 1)
-    near = [i for i in range(lo, hi) if i not in inside]
-    if not near:
+    near = value_window(sentence, mention, window)
+    if not near or not len(question):
         return 0.0
     return float(np.clip((question @ sentence.token_vectors[near].T).max(axis=1), 0, 1).mean())
+
+
+def value_window(sentence: TokenVectors, mention: Mention, window: int) -> list[int]:
+    """The sentence's word-pieces within `window` of a mention on each side, its own left out."""
+    inside = [i for i, (s, e) in enumerate(sentence.offsets) if s < mention.end and mention.start < e]
+    if not inside:
+        return []
+    lo, hi = max(0, inside[0] - window), min(len(sentence.tokens), inside[-1] + window + 1)
+    return [i for i in range(lo, hi) if i not in inside]
+
+
+def value_noun(question: np.ndarray, groups: Sequence[str], sentence: TokenVectors, mention: Mention,
+               window: int = 8) -> float:
+    """How well the words around the chosen value meet the question's worst-met noun (1 when
+    the question has none): "a capacity of 9,000" for "how many fans came", "a fine of £400"
+    for "what bonus was she paid" meet it less than the answer's own words do."""
+    near = value_window(sentence, mention, window)
+    rows = [i for i, g in enumerate(groups) if g == "noun"]
+    if not near or not rows or len(question) != len(groups):
+        return 1.0
+    return float(np.clip((question[rows] @ sentence.token_vectors[near].T).max(axis=1), 0, 1).min())
 
 
 def score_features(
@@ -212,7 +229,7 @@ def score_features(
         f["typed"] = 1.0 if query.slot in TYPED else 0.0
         speaker = cand.speaker
         f["reported"] = 1.0 if speaker is not None else 0.0
-        _slot_features(query, cand, f, question_rows, tokens, role_rows)
+        _slot_features(query, cand, f, question_rows, tokens, role_rows, groups)
         f["speaker_match"] = _speaker_match(query, cand)
         f["ordinal_clash"] = ordinal_clash(query, cand.text)
         f["year_clash"] = year_clash(query, cand.text)
@@ -271,9 +288,10 @@ def _two_worst(reach: np.ndarray | None) -> float:
 
 def _slot_features(
     query: Query, cand: Candidate, f: dict[str, float], question: np.ndarray, tokens: TokenVectors | None,
-    role_rows: np.ndarray | None = None,
+    role_rows: np.ndarray | None = None, groups: Sequence[str] = (),
 ) -> None:
     f["filler"] = f["filler_near"] = f["filler_next"] = f["speaker"] = f["value_soft"] = 0.0
+    f["value_noun"] = 1.0
     f["speaker_person"] = f["role_match"] = f["hedged"] = 0.0
     if query.asked.speaker_question:
         speaker = cand.speaker
@@ -299,6 +317,7 @@ def _slot_features(
         if tokens is not None:
             scored = [(value_context(question, tokens, m), m) for m in own]
             f["value_soft"], best = max(scored, key=lambda pair: pair[0])
+            f["value_noun"] = value_noun(question, groups, tokens, best)
         cand.value, cand.value_sentence = best, cand.index
         f["hedged"] = hedged(query, cand.text, best)
         return

@@ -13,6 +13,8 @@ from assistant.features import (
     hedged,
     named_by_role,
     ordinal_clash,
+    value_noun,
+    value_window,
     weakest_coverage,
     worst_by_group,
     year_clash,
@@ -20,6 +22,7 @@ from assistant.features import (
 from assistant.mentions import Mention, regex_mentions
 from assistant.query import Query, parse_question
 from assistant.speakers import Speaker
+from index.embedding import TokenVectors
 
 
 def test_weakest_is_the_mean_of_the_two_worst_covered_question_pieces() -> None:
@@ -114,3 +117,40 @@ def test_a_clash_is_a_position_or_year_the_sentence_names_instead_of_the_questio
 ])
 def test_a_speaker_introduced_by_the_asked_role_can_answer_who(question: str, role: str, by_role: bool) -> None:
     assert named_by_role(parse_question(question), Speaker("Ann Vell", 0, role)) is by_role
+
+
+def _pieces(words: list[str], vectors: dict[str, list[float]]) -> TokenVectors:
+    """A sentence of whole-word pieces with the given (normalised) vectors."""
+    offsets, at = [], 0
+    for w in words:
+        offsets.append((at, at + len(w)))
+        at += len(w) + 1
+    rows = np.array([vectors[w] for w in words], dtype=float)
+    rows /= np.linalg.norm(rows, axis=1, keepdims=True)
+    return TokenVectors(rows.mean(axis=0), words, rows, offsets)
+
+
+_AXES = {"fans": [1, 0, 0], "came": [0, 1, 0], "capacity": [0, 0.2, 1], "of": [0, 0, 1], "9,000": [0.5, 0.5, 0],
+         "the": [0, 0, 1], "gate": [0.3, 1, 0], "was": [0, 0, 1], "crowd": [0.95, 0.1, 0]}
+
+
+def test_the_window_around_a_value_leaves_the_value_out() -> None:
+    sentence = _pieces(["the", "gate", "was", "9,000"], _AXES)
+    assert value_window(sentence, Mention("CARDINAL", "9,000", 13, 18), window=2) == [1, 2]
+
+
+def test_the_question_noun_must_be_met_beside_the_value() -> None:
+    question = _pieces(["fans", "came"], _AXES)
+    groups = ["noun", "verb"]
+    crowd = _pieces(["crowd", "of", "9,000"], _AXES)  # "how many fans came?": "a crowd of 9,000"
+    capacity = _pieces(["capacity", "of", "9,000"], _AXES)  # the ground's size, not who came
+    met = value_noun(question.token_vectors, groups, crowd, Mention("CARDINAL", "9,000", 9, 14))
+    unmet = value_noun(question.token_vectors, groups, capacity, Mention("CARDINAL", "9,000", 12, 17))
+    assert met > 0.9
+    assert unmet < 0.1
+
+
+def test_a_question_without_a_noun_is_not_held_against_the_value() -> None:
+    question = _pieces(["came"], _AXES)
+    sentence = _pieces(["capacity", "of", "9,000"], _AXES)
+    assert value_noun(question.token_vectors, ["verb"], sentence, Mention("CARDINAL", "9,000", 12, 17)) == 1.0
