@@ -179,10 +179,10 @@ def value_noun(question: np.ndarray, groups: Sequence[str], sentence: TokenVecto
     the question has none): "a capacity of 9,000" for "how many fans came", "a fine of £400"
     for "what bonus was she paid" meet it less than the answer's own words do."""
     near = value_window(sentence, mention, window)
-    rows = [i for i, g in enumerate(groups) if g == "noun"]
-    if not near or not rows or len(question) != len(groups):
+    if not near or not len(question):
         return 1.0
-    return float(np.clip((question[rows] @ sentence.token_vectors[near].T).max(axis=1), 0, 1).min())
+    reach = np.clip((question @ sentence.token_vectors[near].T).max(axis=1), 0, 1)
+    return worst_by_group(reach, groups)["noun_cov"]
 
 
 def score_features(
@@ -327,7 +327,6 @@ def _slot_features(
         if later:
             f["filler_next"] = 1.0
             cand.value, cand.value_sentence = later[0], cand.index + 1
-
 
 
 _RELATIVE = re.compile(r"\s(?:who|that|which|whose|whom)\s", re.I)

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import ctypes
-import ctypes.util
 
 
 def release_free_memory() -> bool:
@@ -12,8 +11,7 @@ def release_free_memory() -> bool:
     hold for nothing after indexing the BBC corpus. False where the C library has no
     malloc_trim (macOS, musl): nothing is done there."""
     try:
-        libc = ctypes.CDLL(ctypes.util.find_library("c") or "libc.so.6")
-        trim = libc.malloc_trim
+        trim = ctypes.CDLL(None).malloc_trim  # the process's own symbols, the C library's among them
     except (OSError, AttributeError):
         return False
     trim(0)

@@ -17,7 +17,7 @@ def test_glibc_returns_freed_memory() -> None:
 
 def test_a_libc_without_malloc_trim_is_left_alone(monkeypatch: pytest.MonkeyPatch) -> None:
     class NoTrim:
-        def __init__(self, name: str) -> None:
+        def __init__(self, name: str | None) -> None:
             self.name = name
 
     monkeypatch.setattr(ctypes, "CDLL", NoTrim)
@@ -25,7 +25,7 @@ def test_a_libc_without_malloc_trim_is_left_alone(monkeypatch: pytest.MonkeyPatc
 
 
 def test_no_c_library_is_left_alone(monkeypatch: pytest.MonkeyPatch) -> None:
-    def missing(name: str) -> None:
+    def missing(name: str | None) -> None:
         raise OSError(f"{name}: cannot open shared object file")
 
     monkeypatch.setattr(ctypes, "CDLL", missing)

@@ -37,11 +37,11 @@ def test_spacy_names_people_and_keeps_regex_figures() -> None:
     assert ("MONEY", "£40,000") in found
 
 
-
 def test_a_currency_figure_spacy_reads_as_a_date_or_number_stays_money() -> None:
     found = kinds("The new harbour song is now on sale for 79p, with the label giving a further 70p to the lifeboat fund.")
     assert ("MONEY", "79p") in found
     assert ("MONEY", "70p") in found
+
 
 def test_offsets_locate_each_mention() -> None:
     sentence = "The ferry carried 2,234 passengers to Lowmoor."
@@ -56,7 +56,6 @@ def test_speaker_named_beside_the_verb_outside_the_quote() -> None:
     assert speakers[0].role == "harbourmaster"
 
 
-
 @pytest.mark.parametrize(("sentence", "role"), [
     ("The secretary of the Lowmoor rowing union, Ann Vell, said the regatta would go ahead.", "The secretary of the Lowmoor rowing union"),
     ("Cray's harbour master, Oswin Hale, said the pier was safe.", "Cray's harbour master"),
@@ -65,6 +64,7 @@ def test_speaker_named_beside_the_verb_outside_the_quote() -> None:
 def test_a_role_set_off_by_commas_before_the_name_is_the_speakers(sentence: str, role: str) -> None:
     speakers = resolve_speakers([sentence], TAGGER.tag([sentence]))
     assert speakers[0] is not None and speakers[0].role == role
+
 
 def test_a_pronoun_speaker_is_the_one_named_before() -> None:
     sentences = [
