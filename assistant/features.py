@@ -18,7 +18,7 @@ from assistant import nlp
 from assistant.evidence import CONTINUES, Candidate
 from assistant.mentions import Mention
 from assistant.query import YEAR, Query
-from assistant.slots import FILLERS, SCORE_NOUNS, Slot
+from assistant.slots import FILLERS, SCORE_NOUNS, Slot, statement_parts
 from assistant.speakers import Speaker
 from assistant.text import STOPWORDS, content_stems, stem, stem_set, words
 from index.embedding import TokenVectors
@@ -401,15 +401,22 @@ def _years(query: Query, cand: Candidate) -> float:
     return 0.5 if all(y in article for y in query.years) else 0.0
 
 
+def speaker_stems(query: Query) -> set[str]:
+    """For "what did X say about Y": the stems of the names in X ("the NATO chief" -> {"nato"}),
+    not those in Y."""
+    if query.slot != Slot.STATEMENT:
+        return set()
+    who = statement_parts(query.text)[0]
+    return {stem(w) for name in query.names if name in who for w in words(name) if w not in STOPWORDS}
+
+
 def _speaker_match(query: Query, cand: Candidate) -> float:
     """For "what did X say": the sentence's speaker (name and role) names X."""
-    if query.slot != Slot.STATEMENT or not query.names:
-        return 0.0
+    asked = speaker_stems(query)
     speaker = cand.speaker
-    if speaker is None:
+    if not asked or speaker is None:
         return 0.0
-    said = stem_set(speaker.name + " " + speaker.role)
-    return 1.0 if query.name_stems & said else 0.0
+    return 1.0 if asked & stem_set(speaker.name + " " + speaker.role) else 0.0
 
 
 def feature_vector(cand: Candidate) -> np.ndarray:

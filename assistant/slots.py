@@ -133,6 +133,14 @@ def asked_for(question: str) -> AskedFor:
     return AskedFor(slot, head, speaker_question=slot == Slot.PERSON and speech, phrase=tuple(phrase))
 
 
+def statement_parts(question: str) -> tuple[str, str]:
+    """A "what did X say about Y" question split at its speech verb: the words naming who speaks
+    and the words naming what about ("What did the harbourmaster", " about the storm?");
+    (question, "") without a speech verb."""
+    found = _SPEECH.search(question)
+    return (question[: found.start()], question[found.end() :]) if found else (question, "")
+
+
 _WH_WORD = re.compile(r"\b(who|whom|whose|what|which|where|when|why|how)\b")
 _AUX = r"(?:is|are|was|were|will|would|did|does|do|has|have|had|can|could|should|might|may)"
 

@@ -20,14 +20,14 @@ from assistant.calibration import (
     load_answer_model,
 )
 from assistant.evidence import ArticleText, Candidate, Evidence
-from assistant.features import missing_entities, score_features
+from assistant.features import missing_entities, score_features, speaker_stems
 from assistant.mentions import MentionTagger
 from assistant.phrasing import not_stated
 from assistant.query import Query
 from assistant.reranker import Reranker
 from assistant.settings import AnswerSettings
-from assistant.slots import Slot
-from assistant.text import stem_set
+from assistant.slots import Slot, statement_parts
+from assistant.text import content_stems, stem_set
 from assistant.timewords import with_dates
 from assistant.types import (
     ABSTENTION,
@@ -120,8 +120,10 @@ class ExtractiveAnswerer:
         agreement = 1.0 / (1 + articles.index(best.article.article_id)) if best.article.article_id in articles else 0.0
         values = answer_features(best.features, best.score, second.score if second else 0.0, agreement)
         confidence = self.model.answer.probability(values)
-        statements = self._statements(query, ranked)
-        if statements:
+        if speaker_stems(query):  # "what did X say about Y": X's own words about Y, or not stated
+            statements = self._statements(query, ranked)
+            if not statements:
+                return self._abstain(query, ranked, confidence)
             return PartChoice(query, statements, value=statements[0].value, confidence=confidence)
         contested = self._contested(query, ranked, evidence)
         if contested:
@@ -232,10 +234,20 @@ class ExtractiveAnswerer:
         return chosen
 
     def _statements(self, query: Query, ranked: list[Candidate]) -> list[Chosen]:
-        """"What did X say about Y": the best sentences whose speaker is X (name or role)."""
-        if query.slot != Slot.STATEMENT:
-            return []
-        said = [c for c in ranked if c.features.get("speaker_match") and c.speaker is not None][:2]
+        """"What did X say about Y": the sentences whose speaker is X (name or role) that say the
+        most about Y (its words after the speech verb), best first; a second one only when it
+        names something of Y itself. None when X says nothing, or nothing about Y even counting
+        the sentence's neighbours and its article's title: someone else's words, or X's on
+        another subject, are not the answer."""
+        topic = set(content_stems(statement_parts(query.text)[1]))
+
+        def about(cand: Candidate, *context: str) -> float:
+            return len(topic & stem_set(" ".join((cand.text, *context)))) / len(topic) if topic else 1.0
+
+        said = [c for c in ranked if c.features.get("speaker_match") and c.speaker is not None]
+        said = [c for c in said if about(c, c.neighbour(-1), c.neighbour(1), c.article.title) > 0]
+        said = sorted(said, key=lambda c: -about(c))
+        said = said[:1] + [c for c in said[1:2] if about(c) > 0]
         chosen: list[Chosen] = []
         for cand in said:
             if cand.speaker is not None and cand.speaker.sentence != cand.index and all(c.index != cand.speaker.sentence for c in chosen):

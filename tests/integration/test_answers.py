@@ -22,7 +22,7 @@ def desk(tmp_path_factory: pytest.TempPathFactory, make_assistant: MakeAssistant
     shutil.copytree(FIXTURES / "answers", root / "articles")
     assistant = make_assistant(root / "data")
     report = assistant.index([root / "articles"])
-    assert len(report.added) == 5
+    assert len(report.added) == 6
     return assistant
 
 
@@ -102,6 +102,20 @@ def test_contested_fact_gives_each_side_attributed(desk: Assistant) -> None:
     assert answer.contested
     said = " ".join(quotes(answer))
     assert "accused Skerrin Ferries" in said and "Skerrin Ferries has claimed" in said
+
+
+def test_what_x_said_about_y_cites_what_x_said_about_y(desk: Assistant) -> None:
+    answer = desk.ask("What did Tamsin Rook say about the harbour wall?")
+    assert not answer.abstained
+    said = quotes(answer)
+    assert said[0].startswith("Council leader Tamsin Rook said the wall had been patched")
+    assert not any("regatta" in q for q in said)  # she said it, but not about the wall
+
+
+def test_what_x_said_about_y_is_not_someone_elses_words(desk: Assistant) -> None:
+    answer = desk.ask("What did Tamsin Rook say about the ferry fares?")  # she spoke of the wall and the regatta
+    assert answer.abstained
+    assert {c.role for c in answer.citations} <= {"related"}
 
 
 def test_crossheads_are_never_cited(desk: Assistant) -> None:

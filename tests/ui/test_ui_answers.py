@@ -1,5 +1,6 @@
 """How the page shows the states of an answer in a real browser: "not stated" (related
-sentences, never presented as the answer) and the Extractive switch of a server that also
+sentences, never presented as the answer), "accounts differ" (each side attributed) and the
+Extractive switch of a server that also
 has a language model (it must answer extractively when switched so)."""
 
 from __future__ import annotations
@@ -27,6 +28,17 @@ def test_not_stated_is_shown_as_its_own_state(page: Any, server: Server) -> None
     assert cards.count() >= 1
     assert all(t == "related, not the answer" for t in cards.locator(".nd-role").all_inner_texts())
     assert "Portvale closes its harbour bridge" in cards.first.locator(".nd-title").inner_text()
+
+
+def test_contested_claims_are_shown_as_their_own_state(page: Any, server: Server) -> None:
+    open_page(page, server)
+    answer = ask(page, "Who broke the Millbrook lock gate?")
+    assert "nd-contested" in (answer.get_attribute("class") or "")
+    assert (answer.locator(".nd-state-label").text_content() or "").startswith("Accounts differ")
+    text = answer.locator(".nd-answer-text").inner_text()
+    assert "has accused Greenway Hire" in text and "Greenway Hire has claimed" in text  # each side, attributed
+    cards = page.locator(".nd-turn-sources:not([hidden]) .nd-card")
+    assert cards.count() >= 2
 
 
 @pytest.fixture(scope="module")

@@ -40,7 +40,7 @@ def visible_sources(page: Any) -> Any:
 
 def test_answer_cites_and_highlights_its_source(page: Any, server: Server) -> None:
     open_page(page, server)
-    assert "4 articles" in page.inner_text("#nd-status")
+    assert "5 articles" in page.inner_text("#nd-status")
     answer = ask(page, "Who ordered the Portvale harbour bridge closed?")
     text = answer.locator(".nd-answer-text").inner_text()
     assert text.startswith("Mayor Elena Ruiz ordered the Portvale harbour bridge closed on Monday")

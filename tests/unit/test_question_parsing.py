@@ -6,7 +6,7 @@ import pytest
 
 from assistant.parts import split_parts, split_parts_with_context
 from assistant.query import parse_question
-from assistant.slots import Slot, asked_for
+from assistant.slots import Slot, asked_for, statement_parts
 
 
 @pytest.mark.parametrize(
@@ -50,6 +50,15 @@ def test_who_said_questions_ask_for_the_speaker() -> None:
 def test_what_did_x_say_asks_for_a_statement() -> None:
     asked = asked_for("What did the harbourmaster say about the storm?")
     assert asked.slot == Slot.STATEMENT
+
+
+@pytest.mark.parametrize(("question", "who", "topic"), [
+    ("What did the harbourmaster say about the storm?", "What did the harbourmaster ", " about the storm?"),
+    ("What has Ann Vell told the union on pay?", "What has Ann Vell ", " the union on pay?"),
+    ("What did the harbourmaster do?", "What did the harbourmaster do?", ""),
+])
+def test_a_statement_question_splits_at_its_speech_verb(question: str, who: str, topic: str) -> None:
+    assert statement_parts(question) == (who, topic)
 
 
 def test_leading_when_clause_is_not_the_question() -> None:
