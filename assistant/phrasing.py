@@ -136,6 +136,8 @@ def _parsed_shape(tokens: list[str], aux_at: int) -> int | None:
         first, second = following[0], (following[1] if len(following) > 1 else None)
         if first.tag_ in {"VBN", "VBG"} or (first.tag_ == "RB" and second is not None and second.tag_ in {"VBN", "VBG"}):
             return _NOT_INVERTED  # "how many adults were polled"
+        if aux in _BE and first.tag_ == "IN":
+            return _NOT_INVERTED  # "which port is under threat", "who is in charge": the wh-phrase is the subject
         if first.tag_ == "JJ" and not (second is not None and second.tag_.startswith("NN")) and any(t.tag_.startswith("NN") for t in before):
             return _NOT_INVERTED  # "how many Britons were dead or missing"
     subject = next((t for t in following if t.dep_ in {"nsubj", "nsubjpass"}), None) or next(

@@ -119,6 +119,9 @@ def test_unquoted_blanks_quotes_and_keeps_offsets() -> None:
         ("How many copies has the Lowmoor guidebook sold?", "how many copies the Lowmoor guidebook has sold"),
         # no inversion to undo: the wh-phrase is the subject
         ("How many adults were polled for the Harlow survey?", "how many adults were polled for the Harlow survey"),
+        ("Which pier is under repair according to the harbourmaster?", "which pier is under repair according to the harbourmaster"),
+        ("Who is in charge of the Cray ferry inquiry?", "who is in charge of the Cray ferry inquiry"),
+        ("What is the name of the Cray ferry?", "what the name of the Cray ferry is"),
         ("Which harbour official insisted the town already had enough ferries?",
          "which harbour official insisted the town already had enough ferries"),
         # "be" is the main verb; "reached" belongs to the subject's own clause
