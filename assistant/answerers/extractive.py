@@ -121,10 +121,10 @@ class ExtractiveAnswerer:
         values = answer_features(best.features, best.score, second.score if second else 0.0, agreement)
         confidence = self.model.answer.probability(values)
         if speaker_stems(query):  # "what did X say about Y": X's own words about Y, or not stated
-            statements = self._statements(query, ranked)
+            statements, disputed = self._statements(query, ranked)
             if not statements:
                 return self._abstain(query, ranked, confidence)
-            return PartChoice(query, statements, value=statements[0].value, confidence=confidence)
+            return PartChoice(query, statements, value=statements[0].value, confidence=confidence, contested=disputed)
         contested = self._contested(query, ranked, evidence)
         if contested:
             return PartChoice(query, contested, value=None, confidence=confidence, contested=True)
@@ -233,13 +233,15 @@ class ExtractiveAnswerer:
             chosen.append(Chosen(cand.article, cand.index, cand.passage, "answer", cand.score, speaker.name if speaker else None))
         return chosen
 
-    def _statements(self, query: Query, ranked: list[Candidate]) -> list[Chosen]:
+    def _statements(self, query: Query, ranked: list[Candidate]) -> tuple[list[Chosen], bool]:
         """"What did X say about Y": the sentences whose speaker is X (name or role) that say the
         most about Y (its words after the speech verb), best first; a second one only when it
         names something of Y itself. None when X says nothing, or nothing about Y even counting
         the sentence's neighbours and its article's title: someone else's words, or X's on
-        another subject, are not the answer."""
-        topic = set(content_stems(statement_parts(query.text)[1]))
+        another subject, are not the answer. When someone else in the same article disputes X's
+        claims about Y ("the minister said Kremlin claims troops are leaving are inaccurate"),
+        that sentence comes too, and the answer is contested (True)."""
+        asked, topic = speaker_stems(query), set(content_stems(statement_parts(query.text)[1]))
 
         def about(cand: Candidate, *context: str) -> float:
             return len(topic & stem_set(" ".join((cand.text, *context)))) / len(topic) if topic else 1.0
@@ -248,12 +250,17 @@ class ExtractiveAnswerer:
         said = [c for c in said if about(c, c.neighbour(-1), c.neighbour(1), c.article.title) > 0]
         said = sorted(said, key=lambda c: -about(c))
         said = said[:1] + [c for c in said[1:2] if about(c) > 0]
+        if not said:
+            return [], False
+        rival = next((c for c in ranked if c.article is said[0].article and c.speaker is not None
+                      and not c.features.get("speaker_match") and asked & stem_set(c.text)
+                      and _DISPUTE.search(c.text) and about(c) > 0), None)
         chosen: list[Chosen] = []
-        for cand in said:
+        for cand in said + ([rival] if rival else []):
             if cand.speaker is not None and cand.speaker.sentence != cand.index and all(c.index != cand.speaker.sentence for c in chosen):
                 chosen.append(Chosen(cand.article, cand.speaker.sentence, cand.passage, "context"))
             chosen.append(Chosen(cand.article, cand.index, cand.passage, "answer", cand.score, cand.speaker.name if cand.speaker else None))
-        return chosen
+        return chosen, rival is not None
 
 
 def _names_nothing_found(query: Query, part: Retrieved, top: int = 3) -> bool:

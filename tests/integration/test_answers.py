@@ -110,6 +110,7 @@ def test_what_x_said_about_y_cites_what_x_said_about_y(desk: Assistant) -> None:
     said = quotes(answer)
     assert said[0].startswith("Council leader Tamsin Rook said the wall had been patched")
     assert not any("regatta" in q for q in said)  # she said it, but not about the wall
+    assert answer.contested and said[-1].startswith("Harbourmaster Oswin Hale said Ms Rook's claims")  # disputed
 
 
 def test_what_x_said_about_y_is_not_someone_elses_words(desk: Assistant) -> None:

@@ -63,6 +63,7 @@ def test_what_the_kremlin_says_is_the_kremlin_spokesmans_own_words(seed_desk: As
     assert not answer.abstained
     said = answer_quotes(answer)
     assert "Kremlin spokesman" in said[0] and "troops" in said[0]
+    assert answer.contested and "Heappey" in said[-1]  # the UK minister disputes the Kremlin's claims
     assert all(is_sentence(q) for q in said)  # no cross-head ("Kremlin says ... at border")
 
 
