@@ -116,6 +116,9 @@ def run(spec: Spec) -> dict[str, object]:
         "abstain_answerable": quality.abstain_answerable,
         "questions": quality.questions,
         "answerable": quality.answerable,
+        "question_set": Path(spec.questions).stem,
+        "mean_sentences": quality.mean_sentences,
+        "two_story_accuracy": quality.by_type.get("multi", {}).get("accuracy"),
     }
 
 
