@@ -200,6 +200,7 @@ def score_features(
     role_rows = _phrase_rows(query, question)
     groups = piece_groups(query.text, question)
     names = query.name_stems
+    asked_speaker = speaker_stems(query)
     article_stems: dict[str, set[str]] = {}
     for cand in candidates:
         article = cand.article
@@ -230,7 +231,7 @@ def score_features(
         speaker = cand.speaker
         f["reported"] = 1.0 if speaker is not None else 0.0
         _slot_features(query, cand, f, question_rows, tokens, role_rows, groups)
-        f["speaker_match"] = _speaker_match(query, cand)
+        f["speaker_match"] = _speaker_match(asked_speaker, cand)
         f["ordinal_clash"] = ordinal_clash(query, cand.text)
         f["year_clash"] = year_clash(query, cand.text)
 
@@ -410,9 +411,9 @@ def speaker_stems(query: Query) -> set[str]:
     return {stem(w) for name in query.names if name in who for w in words(name) if w not in STOPWORDS}
 
 
-def _speaker_match(query: Query, cand: Candidate) -> float:
-    """For "what did X say": the sentence's speaker (name and role) names X."""
-    asked = speaker_stems(query)
+def _speaker_match(asked: set[str], cand: Candidate) -> float:
+    """For "what did X say" (asked: the stems of X's names, see speaker_stems): the sentence's
+    speaker (name and role) names X."""
     speaker = cand.speaker
     if not asked or speaker is None:
         return 0.0

@@ -120,8 +120,9 @@ class ExtractiveAnswerer:
         agreement = 1.0 / (1 + articles.index(best.article.article_id)) if best.article.article_id in articles else 0.0
         values = answer_features(best.features, best.score, second.score if second else 0.0, agreement)
         confidence = self.model.answer.probability(values)
-        if speaker_stems(query):  # "what did X say about Y": X's own words about Y, or not stated
-            statements, disputed = self._statements(query, ranked)
+        asked_speaker = speaker_stems(query)
+        if asked_speaker:  # "what did X say about Y": X's own words about Y, or not stated
+            statements, disputed = self._statements(query, ranked, asked_speaker)
             if not statements:
                 return self._abstain(query, ranked, confidence)
             return PartChoice(query, statements, value=statements[0].value, confidence=confidence, contested=disputed)
@@ -233,15 +234,15 @@ class ExtractiveAnswerer:
             chosen.append(Chosen(cand.article, cand.index, cand.passage, "answer", cand.score, speaker.name if speaker else None))
         return chosen
 
-    def _statements(self, query: Query, ranked: list[Candidate]) -> tuple[list[Chosen], bool]:
+    def _statements(self, query: Query, ranked: list[Candidate], asked: set[str]) -> tuple[list[Chosen], bool]:
         """"What did X say about Y": the sentences whose speaker is X (name or role) that say the
         most about Y (its words after the speech verb), best first; a second one only when it
         names something of Y itself. None when X says nothing, or nothing about Y even counting
         the sentence's neighbours and its article's title: someone else's words, or X's on
         another subject, are not the answer. When someone else in the same article disputes X's
         claims about Y ("the minister said Kremlin claims troops are leaving are inaccurate"),
-        that sentence comes too, and the answer is contested (True)."""
-        asked, topic = speaker_stems(query), set(content_stems(statement_parts(query.text)[1]))
+        that sentence comes too, and the answer is contested (True). asked: the stems of X's names."""
+        topic = set(content_stems(statement_parts(query.text)[1]))
 
         def about(cand: Candidate, *context: str) -> float:
             return len(topic & stem_set(" ".join((cand.text, *context)))) / len(topic) if topic else 1.0
